@@ -1,0 +1,1 @@
+//! Lesson loading and Markdown rendering (owned by the lessons pipeline).
