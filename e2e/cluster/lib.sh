@@ -56,3 +56,112 @@ dump_logs() {
     tail -n 40 "$f" >&2
   done
 }
+
+# ---- added for up.sh / down.sh / env.sh ----------------------------------------------
+HK_PKI=$HK_STATE/pki
+HK_CONF=$HK_STATE/conf                # generated configs and per-component kubeconfigs
+HK_CONTEXT=hello-k8s-local
+HK_API_URL=https://127.0.0.1:6443
+CONTAINERD_ROOT=$HK_STATE/containerd
+CONTAINERD_STATE=$HK_RUN/containerd/state
+RUNC_ROOT=$HK_RUN/runc
+KUBELET_ROOT=$HK_STATE/kubelet
+CNI_CONF_DIR=$HK_STATE/cni/net.d
+CNI_IPAM_DIR=$HK_STATE/cni/networks   # host-local's leases; emptied by down.sh
+SANDBOX_IMAGE=docker.io/local/pause:1
+# Start order; down.sh stops them in reverse.
+HK_COMPONENTS=(etcd kube-apiserver kube-controller-manager kube-scheduler containerd kubelet kube-proxy)
+
+component_exe() {
+  case $1 in
+    etcd) readlink -f /usr/bin/etcd ;;
+    containerd) readlink -f /usr/bin/containerd ;;
+    *) readlink -f "$K8S_BIN/$1" ;;
+  esac
+}
+
+# Prints the pid of component $1 if it runs. The pid file is trusted only when the process
+# is still that binary; otherwise a process of that binary whose command line names
+# $HK_STATE (all of ours do) is adopted, so a lost pid file never starts a second copy.
+component_pid() {
+  local name=$1 exe pid f=$HK_RUN/$1.pid
+  exe=$(component_exe "$name")
+  if [ -f "$f" ]; then
+    pid=$(cat "$f" 2>/dev/null)
+    if [[ $pid =~ ^[0-9]+$ ]] && [ "$(readlink "/proc/$pid/exe" 2>/dev/null)" = "$exe" ]; then
+      echo "$pid"; return 0
+    fi
+  fi
+  for pid in $(pids_of_exe "$exe"); do
+    if tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF "$HK_STATE/"; then
+      mkdir -p "$HK_RUN"; echo "$pid" >"$f"; echo "$pid"; return 0
+    fi
+  done
+  return 1
+}
+
+# True while process $1 exists and is not a zombie (PID 1 on these VMs may reap late).
+pid_alive() {
+  local state
+  state=$(awk '{ print $3 }' "/proc/$1/stat" 2>/dev/null) || return 1
+  [ -n "$state" ] && [ "$state" != Z ] && [ "$state" != X ]
+}
+
+# Pids whose executable is exactly $1.
+pids_of_exe() {
+  find /proc/[0-9]*/exe -maxdepth 0 -lname "$1" 2>/dev/null | cut -d/ -f3
+}
+
+# Pids of containerd shims that serve our containerd (they name its socket).
+our_shim_pids() {
+  local pid
+  for pid in $(pids_of_exe "$(readlink -f /usr/bin/containerd-shim-runc-v2)"); do
+    tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null | grep -qF -- "-address $CONTAINERD_SOCK " && echo "$pid"
+  done
+  return 0
+}
+
+# Like wait_for, but gives up at once when component $1's process has died.
+wait_component() {
+  local name=$1 timeout=$2; shift 2
+  local start=$SECONDS pid
+  pid=$(cat "$HK_RUN/$name.pid" 2>/dev/null || true)
+  until "$@" >/dev/null 2>&1; do
+    if [ -z "$pid" ] || ! pid_alive "$pid"; then
+      log "$name 프로세스가 종료되었습니다 (로그: $HK_LOGS/$name.log)"; return 1
+    fi
+    if (( SECONDS - start >= timeout )); then
+      log "$name: ${timeout}s 안에 준비되지 않았습니다"; return 1
+    fi
+    sleep 0.5
+  done
+}
+
+# Unmounts every mount point at or below $1, deepest first.
+umount_under() {
+  local dir=${1%/} pass mp left
+  for pass in 1 2 3; do
+    left=0
+    while IFS= read -r mp; do
+      [ -n "$mp" ] || continue
+      left=1
+      umount "$mp" 2>/dev/null || umount -l "$mp" 2>/dev/null || true
+    done < <(awk -v d="$dir" '{ m=$5; gsub(/\\040/," ",m); if (m==d || index(m, d "/")==1) print length(m) "\t" m }' /proc/self/mountinfo | sort -rn | cut -f2-)
+    [ $left = 0 ] && return 0
+  done
+  ! awk -v d="$dir" '{ m=$5; if (m==d || index(m, d "/")==1) f=1 } END { exit !f }' /proc/self/mountinfo
+}
+
+hk_ctr() { ctr --address "$CONTAINERD_SOCK" -n k8s.io "$@"; }
+hk_kubectl() { "$K8S_BIN/kubectl" --kubeconfig "$HK_KUBECONFIG" "$@"; }
+
+hk_node_name() { hostname | tr '[:upper:]' '[:lower:]'; }
+
+# The machine's primary IPv4 address: the source address of the default route
+# ("ip route get" only consults the routing table, it sends nothing).
+hk_node_ip() {
+  local ip
+  ip=$(ip -o -4 route get 1.1.1.1 2>/dev/null | sed -n 's/.* src \([0-9.]*\).*/\1/p')
+  [ -n "$ip" ] || ip=$(ip -o -4 addr show scope global 2>/dev/null | awk '{ sub(/\/.*/, "", $4); print $4; exit }')
+  [ -n "$ip" ] && echo "$ip"
+}

@@ -1,8 +1,17 @@
-//! The learning portal. Lessons are rendered on the server; only the live panels and
-//! experiments are islands compiled to wasm.
+//! The learning portal. Lessons are rendered on the server as plain HTML; only the
+//! interactive parts (theme toggle, progress, later the live panels) are islands
+//! compiled to wasm. Everything under `ssr` never reaches the browser bundle.
+
+pub mod progress;
+pub mod ui;
 
 #[cfg(feature = "ssr")]
+pub mod app;
+#[cfg(feature = "ssr")]
 pub mod lessons;
+pub mod pages;
+#[cfg(feature = "ssr")]
+pub mod server;
 
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]

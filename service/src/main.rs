@@ -50,6 +50,7 @@ async fn run(config: Config) -> Result<(), Error> {
         config.pod_name,
         config.port
     );
+    // region: serve
     let state = AppState::new(config);
     let drained = shutdown::drained(state.clone(), shutdown::terminate_signal());
     let serve = axum::serve(listener, router(state.clone())).with_graceful_shutdown(drained);
@@ -67,4 +68,5 @@ async fn run(config: Config) -> Result<(), Error> {
             Ok(())
         }
     }
+    // endregion: serve
 }

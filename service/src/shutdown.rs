@@ -26,6 +26,7 @@ pub async fn drained(state: AppState, signal: impl Future<Output = ()>) {
 }
 // endregion: shutdown
 
+// region: signal
 /// SIGTERM from the kubelet, or Ctrl+C in a terminal.
 pub async fn terminate_signal() {
     let ctrl_c = async {
@@ -46,6 +47,7 @@ pub async fn terminate_signal() {
     let term = std::future::pending::<()>();
     tokio::select! { () = ctrl_c => {}, () = term => {} }
 }
+// endregion: signal
 
 /// Extra time granted after the drain for connections to close before the hard exit.
 pub const CLOSE_GRACE: Duration = Duration::from_secs(3);

@@ -16,6 +16,7 @@ use axum::routing::{get, post};
 
 use crate::{AppState, Error};
 
+// region: router
 pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(hello::root))
@@ -34,6 +35,7 @@ pub fn router(state: AppState) -> Router {
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
 }
+// endregion: router
 
 async fn not_found(req: Request) -> Error {
     Error::NotFound(format!("{} 경로는 없습니다", req.uri().path()))

@@ -1,0 +1,95 @@
+//! Debian's headless Chromium, driven through chromedriver (WebDriver).
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder};
+use serde_json::json;
+
+/// A running chromedriver; killed on drop.
+#[derive(Debug)]
+pub struct Driver {
+    child: Child,
+    port: u16,
+    profile: PathBuf,
+}
+
+impl Driver {
+    pub fn start() -> Driver {
+        let port = free_port();
+        let child = Command::new("chromedriver")
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("chromedriver (Debian package chromium-driver) must be installed");
+        let profile = std::env::temp_dir().join(format!("hk-chrome-{port}"));
+        let driver = Driver { child, port, profile };
+        let up = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(100));
+            std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+        });
+        assert!(up, "chromedriver did not start");
+        driver
+    }
+
+    /// A new browser with its own empty profile (a separate "person": own cookies and storage).
+    pub async fn browser(&self, name: &str) -> Client {
+        let profile = self.profile.join(name);
+        let _ = std::fs::remove_dir_all(&profile);
+        // Flags that keep a headless root Chromium quiet on a closed network.
+        let args = [
+            "--headless=new".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-quic".to_owned(),
+            "--no-first-run".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--disable-sync".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--window-size=1360,900".to_owned(),
+            "--lang=ko-KR".to_owned(),
+            format!("--user-data-dir={}", profile.display()),
+        ];
+        let caps = json!({ "goog:chromeOptions": { "binary": "/usr/bin/chromium", "args": args } });
+        let caps = caps.as_object().cloned().unwrap_or_default();
+        ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps)
+            .connect(&format!("http://127.0.0.1:{}", self.port))
+            .await
+            .expect("a Chromium session")
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::fs::remove_dir_all(&self.profile);
+    }
+}
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+}
+
+/// Where screenshots go: `e2e/.work/screenshots/NAME.png`.
+pub fn screenshot_path(name: &str) -> PathBuf {
+    let dir = crate::repo_root().join("e2e/.work/screenshots");
+    let _ = std::fs::create_dir_all(&dir);
+    dir.join(format!("{name}.png"))
+}
+
+pub async fn save_screenshot(client: &Client, name: &str) -> PathBuf {
+    let png = client.screenshot().await.expect("screenshot");
+    let path = screenshot_path(name);
+    std::fs::write(&path, png).expect("write screenshot");
+    path
+}
+
+pub fn exists(path: &Path) -> bool {
+    path.exists()
+}

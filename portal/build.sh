@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# Builds the portal without cargo-leptos, from package registries only:
+#   target/site/pkg/portal.js + portal_bg.wasm   the islands (wasm-bindgen, wasm-opt)
+#   target/site/pkg/portal.css                   style/*.css
+#   target/site/fonts/*.woff2                    D2Coding (Debian) + Pretendard (npm), subset
+#   target/release/portal                        the server (feature ssr)
+# Usage: portal/build.sh [--debug]
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cd "$repo"
+. e2e/cluster/lib.sh
+
+PROFILE=release; WASM_PROFILE=wasm-release
+[ "${1:-}" = "--debug" ] && { PROFILE=debug; WASM_PROFILE=dev; }
+SITE=target/site
+TOOLS=$HK_CACHE/tools
+WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
+mkdir -p "$SITE/pkg" "$SITE/fonts" "$TOOLS"
+
+ensure_tools() {
+  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+  # wasm-bindgen's CLI must match the library in Cargo.lock exactly.
+  if [ "$("$TOOLS/cargo/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
+    log "wasm-bindgen-cli $WB_VERSION 설치 (crates.io)"
+    cargo install --quiet --root "$TOOLS/cargo" wasm-bindgen-cli --version "$WB_VERSION" --force
+  fi
+  if [ ! -x "$TOOLS/npm/node_modules/.bin/wasm-opt" ] || [ ! -f "$TOOLS/npm/node_modules/pretendard/package.json" ]; then
+    log "binaryen(wasm-opt), pretendard 설치 (npm)"
+    mkdir -p "$TOOLS/npm"
+    (cd "$TOOLS/npm" && npm install --silent --no-audit --no-fund binaryen@132 pretendard@1.3.9 >/dev/null)
+  fi
+  if [ ! -x "$TOOLS/py/bin/pyftsubset" ]; then
+    log "fonttools 설치 (PyPI)"
+    python3 -m venv "$TOOLS/py"
+    "$TOOLS/py/bin/pip" install --quiet fonttools brotli
+  fi
+  dpkg -s fonts-naver-d2coding >/dev/null 2>&1 || apt_ensure fonts-naver-d2coding
+}
+
+# Subsets the fonts to the characters the lessons use (plus ASCII, Latin-1, box drawing,
+# arrows and all Hangul syllables for the monospace face), so the pages stay light.
+build_fonts() {
+  local chars=$SITE/fonts/.chars.txt stamp=$SITE/fonts/.stamp
+  cat content/*.md content/*/*.md portal/src/*.rs portal/src/*/*.rs 2>/dev/null > "$chars"
+  local key; key=$(sha256sum "$chars" portal/build.sh | sha256sum | cut -c1-16)
+  [ "$(cat "$stamp" 2>/dev/null)" = "$key" ] && return 0
+  local ttc=/usr/share/fonts/truetype/naver-d2coding/D2Coding-Ver1.3.2-20180524-all.ttc
+  local common="--flavor=woff2 --layout-features=* --text-file=$chars --unicodes=U+0020-007E,U+00A0-00FF,U+2010-2027,U+2190-21FF,U+2500-257F,U+25A0-25FF,U+2713,U+2714,U+2717"
+  "$TOOLS/py/bin/pyftsubset" "$ttc" --font-number=0 $common --unicodes+=U+AC00-D7A3,U+3131-318E --output-file="$SITE/fonts/D2Coding.woff2"
+  "$TOOLS/py/bin/pyftsubset" "$ttc" --font-number=1 $common --unicodes+=U+AC00-D7A3,U+3131-318E --output-file="$SITE/fonts/D2Coding-Bold.woff2"
+  "$TOOLS/py/bin/pyftsubset" "$TOOLS/npm/node_modules/pretendard/dist/web/variable/woff2/PretendardVariable.woff2" \
+    $common --output-file="$SITE/fonts/PretendardVariable.woff2"
+  echo "$key" > "$stamp"
+}
+
+build_wasm() {
+  cargo build --quiet --locked -p portal --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" --features hydrate
+  local dir=$WASM_PROFILE; [ "$dir" = dev ] && dir=debug
+  "$TOOLS/cargo/bin/wasm-bindgen" --target web --no-typescript --out-dir "$SITE/pkg" --out-name portal \
+    "target/wasm32-unknown-unknown/$dir/portal.wasm"
+  if [ "$PROFILE" = release ]; then
+    "$TOOLS/npm/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+      --enable-sign-ext --enable-mutable-globals -o "$SITE/pkg/portal_bg.wasm" "$SITE/pkg/portal_bg.wasm"
+  fi
+}
+
+build_css() {
+  cat style/*.css > "$SITE/pkg/portal.css"
+}
+
+compress() {
+  for f in "$SITE"/pkg/*.{js,wasm,css}; do gzip -9 -k -f "$f"; done
+}
+
+build_server() {
+  local flag=(); [ "$PROFILE" = release ] && flag=(--release)
+  cargo build --quiet --locked -p portal --bin portal --features ssr "${flag[@]}"
+}
+
+ensure_tools
+build_fonts
+build_wasm
+build_css
+compress
+build_server
+log "포털 빌드 완료: $SITE, target/$PROFILE/portal"

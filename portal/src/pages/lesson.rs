@@ -1,0 +1,148 @@
+//! A lesson: server-rendered Markdown with the live parts placed by its directives,
+//! the in-page table of contents, previous/next, and the "done" button.
+
+use leptos::prelude::*;
+
+/// Marks a lesson done (or not) for this learner. State-changing: needs the session
+/// cookie, and the Origin check in front of every POST.
+#[server(prefix = "/api", endpoint = "lesson-done")]
+pub async fn set_done(id: String, done: bool) -> Result<bool, ServerFnError> {
+    use crate::progress::Progress;
+    use crate::server::library;
+    use tower_sessions::Session;
+
+    if library().get(&id).is_none() {
+        return Err(ServerFnError::new("없는 레슨입니다"));
+    }
+    let session: Session = leptos_axum::extract().await?;
+    let mut progress: Progress = session.get(Progress::SESSION_KEY).await?.unwrap_or_default();
+    if done {
+        progress.done.insert(id);
+    } else {
+        progress.done.remove(&id);
+    }
+    session.insert(Progress::SESSION_KEY, progress).await?;
+    Ok(done)
+}
+
+#[island]
+pub fn DoneButton(id: String, done: bool) -> impl IntoView {
+    let (is_done, set_is_done) = signal(done);
+    let (error, set_error) = signal(None::<String>);
+    let toggle = Action::new(move |want: &bool| {
+        let (id, want) = (id.clone(), *want);
+        async move {
+            match set_done(id, want).await {
+                Ok(now) => {
+                    set_is_done.set(now);
+                    set_error.set(None);
+                }
+                Err(_) => set_error.set(Some("저장하지 못했습니다. 잠시 뒤 다시 눌러 주세요.".into())),
+            }
+        }
+    });
+    view! {
+        <div class="done-box">
+            <button
+                class="button done-button"
+                type="button"
+                aria-pressed=move || is_done.get().to_string()
+                on:click=move |_| {
+                    toggle.dispatch(!is_done.get_untracked());
+                }
+            >
+                {move || if is_done.get() { "✓ 완료한 레슨" } else { "이 레슨을 완료로 표시" }}
+            </button>
+            <p class="form-error" role="status">{move || error.get()}</p>
+        </div>
+    }
+}
+
+#[cfg(feature = "ssr")]
+pub use page::LessonPage;
+
+#[cfg(feature = "ssr")]
+mod page {
+    use leptos::prelude::*;
+    use leptos_meta::{Meta, Title};
+    use leptos_router::hooks::use_params_map;
+
+    use super::DoneButton;
+    use crate::lessons::{Lesson, Segment};
+    use crate::pages::not_found::NotFound;
+    use crate::server::{library, request_progress};
+    use crate::ui::{Layout, Toc, layout::breadcrumbs};
+
+    #[component]
+    pub fn LessonPage() -> impl IntoView {
+        let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+        let library = library();
+        let Some(lesson) = library.get(&id) else {
+            return view! { <NotFound/> }.into_any();
+        };
+        let done = request_progress().is_done(&id);
+        let prev = library.prev(&id).map(|l| (l.meta.id.clone(), l.meta.title.clone()));
+        let next = library.next(&id).map(|l| (l.meta.id.clone(), l.meta.title.clone()));
+        view! {
+            <Title text=format!("{} — Hello K8s", lesson.meta.title)/>
+            <Meta name="description" content=lesson.summary()/>
+            <Layout current=id.clone()>
+                <div class="lesson-grid">
+                    <article class="lesson prose" data-lesson=id.clone()>
+                        {breadcrumbs(lesson)}
+                        <p class="lesson-meta">{format!("약 {}분", lesson.meta.minutes)}</p>
+                        {segments(lesson)}
+                        <DoneButton id=id.clone() done=done/>
+                        <PrevNext prev=prev next=next/>
+                    </article>
+                    <aside class="lesson-aside">
+                        <Toc entries=lesson.toc.clone()/>
+                    </aside>
+                </div>
+            </Layout>
+        }
+        .into_any()
+    }
+
+    fn segments(lesson: &Lesson) -> impl IntoView + use<> {
+        lesson
+            .segments
+            .iter()
+            .map(|segment| match segment {
+                Segment::Html(html) => view! { <div class="md" inner_html=html.clone()></div> }.into_any(),
+                // Live panels and experiments arrive with the cluster issues; until then
+                // the lesson shows where they will be.
+                Segment::Panel { name, .. } => view! {
+                    <section class="panel-slot" data-panel=name.clone() aria-label="라이브 패널">
+                        <p>"이 자리에는 클러스터 라이브 패널이 표시됩니다: " <code>{name.clone()}</code></p>
+                    </section>
+                }
+                .into_any(),
+                Segment::Experiment { name } => view! {
+                    <section class="panel-slot experiment-slot" data-experiment=name.clone() aria-label="실험">
+                        <p>"이 자리에는 원클릭 실험이 표시됩니다: " <code>{name.clone()}</code></p>
+                    </section>
+                }
+                .into_any(),
+            })
+            .collect_view()
+    }
+
+    #[component]
+    fn PrevNext(prev: Option<(String, String)>, next: Option<(String, String)>) -> impl IntoView {
+        view! {
+            <nav class="prev-next" aria-label="이전 다음 레슨">
+                {prev.map(|(id, title)| view! {
+                    <a class="prev" rel="prev" href=format!("/lessons/{id}")>
+                        <span class="dir">"← 이전"</span><span class="t">{title}</span>
+                    </a>
+                })}
+                {next.map(|(id, title)| view! {
+                    <a class="next" rel="next" href=format!("/lessons/{id}")>
+                        <span class="dir">"다음 →"</span><span class="t">{title}</span>
+                    </a>
+                })}
+            </nav>
+        }
+    }
+}

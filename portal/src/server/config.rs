@@ -1,0 +1,48 @@
+//! Portal settings, from the environment (documented in the README).
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use crate::server::{Error, Result};
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `PORTAL_ADDR`, default 127.0.0.1:3000.
+    pub addr: SocketAddr,
+    /// `PORTAL_CONTENT_DIR`, default `content`.
+    pub content_dir: PathBuf,
+    /// `PORTAL_REPO_ROOT`, where lesson includes are read from; default `.`.
+    pub repo_root: PathBuf,
+    /// `PORTAL_SITE_ROOT`: the built bundle (pkg/, fonts/); default `target/site`.
+    pub site_root: PathBuf,
+    /// `PORTAL_DATABASE`: the SQLite file for sessions and progress; default `.data/portal.sqlite3`.
+    pub database: PathBuf,
+    /// `PORTAL_SECURE_COOKIES=1` behind https.
+    pub secure_cookies: bool,
+    /// `PORTAL_DEV=1`: re-load lessons when files change.
+    pub dev: bool,
+}
+
+impl Config {
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|k| std::env::var(k).ok())
+    }
+
+    pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let path = |key: &str, default: &str| PathBuf::from(get(key).unwrap_or_else(|| default.to_owned()));
+        let flag = |key: &str| matches!(get(key).as_deref(), Some("1" | "true" | "yes"));
+        let addr_raw = get("PORTAL_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
+        let addr = addr_raw
+            .parse()
+            .map_err(|_| Error::Config(format!("PORTAL_ADDR 는 127.0.0.1:3000 같은 주소여야 합니다 (받은 값: {addr_raw})")))?;
+        Ok(Self {
+            addr,
+            content_dir: path("PORTAL_CONTENT_DIR", "content"),
+            repo_root: path("PORTAL_REPO_ROOT", "."),
+            site_root: path("PORTAL_SITE_ROOT", "target/site"),
+            database: path("PORTAL_DATABASE", ".data/portal.sqlite3"),
+            secure_cookies: flag("PORTAL_SECURE_COOKIES"),
+            dev: flag("PORTAL_DEV"),
+        })
+    }
+}

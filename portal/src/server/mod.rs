@@ -1,0 +1,64 @@
+//! The server side: configuration, shared state, the axum router, sessions and
+//! progress, static assets.
+
+mod assets;
+pub mod config;
+mod error;
+mod progress;
+mod run;
+mod security;
+mod state;
+
+pub use config::Config;
+pub use error::{Error, Result};
+pub use progress::request_progress;
+pub use run::{load_lessons, open_store, run};
+pub use state::{PortalState, library};
+
+use axum::Router;
+use axum::routing::post;
+use leptos::prelude::*;
+use leptos_axum::{LeptosRoutes, generate_route_list};
+use tower_sessions::cookie::SameSite;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::app::{App, shell};
+
+/// Builds the whole HTTP app. A plain function so tests can drive it with `oneshot`.
+pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
+    let routes = generate_route_list(App);
+    let options = state.leptos_options.clone();
+    let context_state = state.clone();
+    let session_layer = SessionManagerLayer::new(sessions)
+        .with_name("hk_session")
+        .with_http_only(true)
+        .with_same_site(SameSite::Lax)
+        .with_secure(state.config.secure_cookies)
+        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(30)));
+
+    Router::new()
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || provide_context(context_state.clone()),
+            {
+                let options = options.clone();
+                move || shell(options.clone())
+            },
+        )
+        .route("/api/checklist", post(progress::set_checklist))
+        .merge(assets::routes(&state))
+        .fallback(leptos_axum::file_and_error_handler_with_context(
+            {
+                let state = state.clone();
+                move || provide_context(state.clone())
+            },
+            shell,
+        ))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), progress::track_visits))
+        .layer(session_layer)
+        .layer(axum::middleware::from_fn(security::same_origin))
+        .layer(tower_http::compression::CompressionLayer::new())
+        .with_state(state)
+}

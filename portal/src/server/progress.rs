@@ -1,0 +1,68 @@
+//! Learner progress in the session: loaded once per page request (so components can
+//! read it synchronously), visits recorded as lessons are opened, checklist ticks saved.
+
+use axum::Json;
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::Response;
+use serde::Deserialize;
+use tower_sessions::Session;
+
+use crate::progress::Progress;
+use crate::server::{Error, PortalState, Result};
+
+/// Paths that never need the learner's progress (no session lookup for them).
+fn is_asset(path: &str) -> bool {
+    ["/pkg/", "/fonts/", "/assets/", "/favicon"].iter().any(|p| path.starts_with(p))
+}
+
+pub async fn track_visits(State(state): State<PortalState>, session: Session, mut req: Request, next: Next) -> Response {
+    let path = req.uri().path().to_owned();
+    if is_asset(&path) || req.method() != axum::http::Method::GET {
+        return next.run(req).await;
+    }
+    let mut progress: Progress = match session.get(Progress::SESSION_KEY).await {
+        Ok(p) => p.unwrap_or_default(),
+        Err(e) => {
+            tracing::warn!(error = %e, "could not read progress; continuing without it");
+            Progress::default()
+        }
+    };
+    if let Some(id) = path.strip_prefix("/lessons/")
+        && state.library().get(id).is_some()
+        && progress.visited.insert(id.to_owned())
+        && let Err(e) = session.insert(Progress::SESSION_KEY, &progress).await
+    {
+        tracing::warn!(error = %e, "could not record a visit");
+    }
+    req.extensions_mut().insert(progress);
+    next.run(req).await
+}
+
+/// The progress loaded for this request (empty outside a page request).
+pub fn request_progress() -> Progress {
+    leptos::prelude::use_context::<http::request::Parts>()
+        .and_then(|parts| parts.extensions.get::<Progress>().cloned())
+        .unwrap_or_default()
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChecklistTick {
+    index: u16,
+    checked: bool,
+}
+
+/// `POST /api/checklist {"index":3,"checked":true}` from the wrap-up lesson's boxes.
+pub async fn set_checklist(session: Session, Json(tick): Json<ChecklistTick>) -> Result<Json<Progress>> {
+    if tick.index >= Progress::MAX_CHECKLIST_ITEMS {
+        return Err(Error::BadRequest(format!("체크리스트 항목 번호가 올바르지 않습니다: {}", tick.index)));
+    }
+    let mut progress: Progress = session.get(Progress::SESSION_KEY).await.map_err(Error::Session)?.unwrap_or_default();
+    if tick.checked {
+        progress.checklist.insert(tick.index);
+    } else {
+        progress.checklist.remove(&tick.index);
+    }
+    session.insert(Progress::SESSION_KEY, &progress).await.map_err(Error::Session)?;
+    Ok(Json(progress))
+}

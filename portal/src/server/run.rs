@@ -1,0 +1,103 @@
+//! Start-up: load the lessons (once), open the session store, serve until Ctrl+C/SIGTERM.
+
+use std::time::{Duration, SystemTime};
+
+use leptos::prelude::LeptosOptions;
+use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use tower_sessions_sqlx_store::SqliteStore;
+
+use crate::lessons::Library;
+use crate::server::{Config, Error, PortalState, Result, router};
+
+pub fn load_lessons(config: &Config) -> Result<Library> {
+    Library::load(&config.content_dir, &config.repo_root).map_err(|e| Error::Lessons(e.to_string()))
+}
+
+pub async fn open_store(config: &Config) -> Result<SqliteStore> {
+    if let Some(dir) = config.database.parent() {
+        std::fs::create_dir_all(dir).map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
+    }
+    let options = SqliteConnectOptions::new().filename(&config.database).create_if_missing(true);
+    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(Error::Store)?;
+    let store = SqliteStore::new(pool);
+    store.migrate().await.map_err(Error::Store)?;
+    Ok(store)
+}
+
+pub async fn run(config: Config) -> Result<()> {
+    let started = std::time::Instant::now();
+    let library = load_lessons(&config)?;
+    tracing::info!(lessons = library.lessons().len(), ms = started.elapsed().as_millis() as u64, "lessons loaded");
+    let store = open_store(&config).await?;
+    let options = LeptosOptions::builder()
+        .output_name("portal")
+        .site_root(config.site_root.to_string_lossy().into_owned())
+        .site_pkg_dir("pkg")
+        .site_addr(config.addr)
+        .build();
+    let state = PortalState::new(config.clone(), options, library);
+    if config.dev {
+        tokio::spawn(reload_on_change(state.clone()));
+    }
+    let listener = tokio::net::TcpListener::bind(config.addr)
+        .await
+        .map_err(|source| Error::Bind { addr: config.addr.to_string(), source })?;
+    tracing::info!("포털이 http://{} 에서 기다립니다", config.addr);
+    axum::serve(listener, router(state, store))
+        .with_graceful_shutdown(shutdown_signal())
+        .await
+        .map_err(Error::Serve)
+}
+
+/// Development only: re-loads the lessons when a file under content/ changes. A broken
+/// edit keeps the last good lessons and logs the errors.
+async fn reload_on_change(state: PortalState) {
+    let mut last = newest_mtime(&state.config.content_dir);
+    loop {
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let now = newest_mtime(&state.config.content_dir);
+        if now == last {
+            continue;
+        }
+        last = now;
+        match load_lessons(&state.config) {
+            Ok(library) => {
+                state.replace_library(library);
+                tracing::info!("lessons re-loaded");
+            }
+            Err(e) => tracing::error!("{e}"),
+        }
+    }
+}
+
+fn newest_mtime(dir: &std::path::Path) -> Option<SystemTime> {
+    let mut newest = None;
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).into_iter().flatten().flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if let Ok(m) = entry.metadata().and_then(|m| m.modified()) {
+                newest = newest.max(Some(m));
+            }
+        }
+    }
+    newest
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    let term = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending().await,
+        }
+    };
+    tokio::select! { () = ctrl_c => {}, () = term => {} }
+    tracing::info!("shutting down");
+}

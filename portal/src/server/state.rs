@@ -1,0 +1,41 @@
+use std::sync::{Arc, RwLock};
+
+use axum::extract::FromRef;
+use leptos::prelude::*;
+
+use crate::lessons::Library;
+use crate::server::Config;
+
+/// What every request can reach. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct PortalState {
+    pub config: Arc<Config>,
+    pub leptos_options: LeptosOptions,
+    /// Swapped as a whole when lessons are re-loaded in development.
+    lessons: Arc<RwLock<Arc<Library>>>,
+}
+
+impl PortalState {
+    pub fn new(config: Config, leptos_options: LeptosOptions, library: Library) -> Self {
+        Self { config: Arc::new(config), leptos_options, lessons: Arc::new(RwLock::new(Arc::new(library))) }
+    }
+
+    pub fn library(&self) -> Arc<Library> {
+        self.lessons.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn replace_library(&self, library: Library) {
+        *self.lessons.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(library);
+    }
+}
+
+impl FromRef<PortalState> for LeptosOptions {
+    fn from_ref(state: &PortalState) -> Self {
+        state.leptos_options.clone()
+    }
+}
+
+/// The lessons, from inside a component or server function.
+pub fn library() -> Arc<Library> {
+    expect_context::<PortalState>().library()
+}
