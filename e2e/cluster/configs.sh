@@ -114,6 +114,9 @@ evictionHard:
   imagefs.available: "1%"
 imageGCHighThresholdPercent: 100
 imageGCLowThresholdPercent: 99
+# With node leases the status is only sent when it changes; checking it often makes a
+# (re)started node turn Ready sooner.
+nodeStatusUpdateFrequency: 4s
 serializeImagePulls: false
 maxPods: 110
 EOF

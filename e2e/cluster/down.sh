@@ -19,13 +19,13 @@ esac
 
 # stop_pid NAME PID GRACE: SIGTERM, then SIGKILL after GRACE seconds.
 stop_pid() {
-  local name=$1 pid=$2 grace=$3 i
+  local name=$1 pid=$2 grace=$3
   kill -TERM "$pid" 2>/dev/null || return 0
-  for i in $(seq $((grace * 10))); do pid_alive "$pid" || break; sleep 0.1; done
+  for _ in $(seq $((grace * 10))); do pid_alive "$pid" || break; sleep 0.1; done
   if pid_alive "$pid"; then
     log "$name (pid $pid) 가 ${grace}초 안에 끝나지 않아 강제 종료합니다"
     kill -KILL "$pid" 2>/dev/null
-    for i in $(seq 50); do pid_alive "$pid" || break; sleep 0.1; done
+    for _ in $(seq 50); do pid_alive "$pid" || break; sleep 0.1; done
   fi
 }
 
@@ -45,14 +45,15 @@ stop_component() {
 # kubelet starts fresh sandboxes on the next up. The CNI teardown is done by hand below.
 stop_pods() {
   component_pid containerd >/dev/null || return 0
-  local tasks apps t i
+  local tasks apps t
   tasks=$(hk_ctr tasks ls -q 2>/dev/null)
   if [ -n "$tasks" ]; then
     log "파드 컨테이너 중지: $(wc -w <<<"$tasks")개"
     apps=$(hk_ctr containers ls -q 'labels."io.cri-containerd.kind"==container' 2>/dev/null)
     for t in $apps; do grep -qx "$t" <<<"$tasks" && hk_ctr tasks kill -a -s SIGTERM "$t" >/dev/null 2>&1; done
-    for i in $(seq 10); do
-      [ -z "$(hk_ctr tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING"' | grep -Ff <(printf '%s\n' $apps _none_))" ] && break
+    for _ in $(seq 10); do
+      hk_ctr tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING" { print $1 }' \
+        | grep -qxF -f <(printf '%s\n' "$apps") || break
       sleep 0.5
     done
     for t in $tasks; do hk_ctr tasks rm -f "$t" >/dev/null 2>&1; done

@@ -73,10 +73,10 @@ start() {
   launched[$name]=$(date +%s)
   # The inner shell writes its own pid, then becomes the component (exec): the pid file is
   # right whether or not setsid had to fork.
+  # shellcheck disable=SC2016
   setsid bash -c 'echo $$ >"$0"; exec "$@"' "$HK_RUN/$name.pid" "$(component_exe "$name")" "$@" \
     </dev/null >"$HK_LOGS/$name.log" 2>&1 &
-  local i
-  for i in $(seq 50); do [ -s "$HK_RUN/$name.pid" ] && break; sleep 0.1; done
+  for _ in $(seq 50); do [ -s "$HK_RUN/$name.pid" ] && break; sleep 0.1; done
   log "$name 시작 (pid $(cat "$HK_RUN/$name.pid"))"
 }
 

@@ -19,8 +19,8 @@ fn template(extra: &[&str]) -> String {
 fn rendered(extra: &[&str]) -> Vec<Value> {
     let yaml = template(extra);
     let list = Tools.kubectl_stdin(&["create", "--dry-run=client", "-o", "json", "-f", "-"], &yaml).unwrap();
-    let list: Value = serde_json::from_str(&list).unwrap();
-    list["items"].as_array().cloned().unwrap_or_else(|| vec![list])
+    // kubectl prints one JSON document per object, back to back.
+    serde_json::Deserializer::from_str(&list).into_iter::<Value>().map(Result::unwrap).collect()
 }
 
 fn by_kind<'a>(objects: &'a [Value], kind: &str) -> &'a Value {
