@@ -26,7 +26,12 @@ summary() {
 setup_toolchain() {
   rustup component list --installed 2>/dev/null | grep -q '^clippy' || rustup component add clippy rustfmt
   rustup target list --installed | grep -qx x86_64-unknown-linux-musl || rustup target add x86_64-unknown-linux-musl
-  command -v curl >/dev/null || $SUDO apt-get install -y curl
+}
+
+# The browser tests use Debian's Chromium and chromedriver; Korean needs CJK fonts in
+# screenshots outside the pages' own fonts.
+setup_test_packages() {
+  $SUDO env HK_CACHE="$HK_CACHE" bash -c ". e2e/cluster/lib.sh; apt_ensure curl chromium chromium-driver fonts-noto-cjk python3-venv"
 }
 
 lint() {
@@ -52,8 +57,10 @@ e2e_tests() {
 cmd_test() {
   trap summary EXIT
   phase "setup (toolchain)" setup_toolchain
+  phase "setup (packages)" setup_test_packages
   phase "lint (fmt, clippy)" lint
   phase "unit tests" unit_tests
+  phase "build portal" bash portal/build.sh
   phase "local cluster up" cluster_up
   phase "e2e on the cluster" e2e_tests
 }

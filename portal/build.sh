@@ -45,11 +45,13 @@ build_fonts() {
   local key; key=$(sha256sum "$chars" portal/build.sh | sha256sum | cut -c1-16)
   [ "$(cat "$stamp" 2>/dev/null)" = "$key" ] && return 0
   local ttc=/usr/share/fonts/truetype/naver-d2coding/D2Coding-Ver1.3.2-20180524-all.ttc
-  local common="--flavor=woff2 --layout-features=* --text-file=$chars --unicodes=U+0020-007E,U+00A0-00FF,U+2010-2027,U+2190-21FF,U+2500-257F,U+25A0-25FF,U+2713,U+2714,U+2717"
-  "$TOOLS/py/bin/pyftsubset" "$ttc" --font-number=0 $common --unicodes+=U+AC00-D7A3,U+3131-318E --output-file="$SITE/fonts/D2Coding.woff2"
-  "$TOOLS/py/bin/pyftsubset" "$ttc" --font-number=1 $common --unicodes+=U+AC00-D7A3,U+3131-318E --output-file="$SITE/fonts/D2Coding-Bold.woff2"
+  local base=U+0020-007E,U+00A0-00FF,U+2010-2027,U+2190-21FF,U+2500-257F,U+25A0-25FF,U+2713,U+2714,U+2717
+  local common=(--flavor=woff2 "--layout-features=*" "--text-file=$chars")
+  # The monospace face keeps every Hangul syllable: diagrams and commands are free text.
+  "$TOOLS/py/bin/pyftsubset" "$ttc" --font-number=0 "${common[@]}" "--unicodes=$base,U+AC00-D7A3,U+3131-318E" --output-file="$SITE/fonts/D2Coding.woff2"
+  "$TOOLS/py/bin/pyftsubset" "$ttc" --font-number=1 "${common[@]}" "--unicodes=$base,U+AC00-D7A3,U+3131-318E" --output-file="$SITE/fonts/D2Coding-Bold.woff2"
   "$TOOLS/py/bin/pyftsubset" "$TOOLS/npm/node_modules/pretendard/dist/web/variable/woff2/PretendardVariable.woff2" \
-    $common --output-file="$SITE/fonts/PretendardVariable.woff2"
+    "${common[@]}" "--unicodes=$base" --output-file="$SITE/fonts/PretendardVariable.woff2"
   echo "$key" > "$stamp"
 }
 

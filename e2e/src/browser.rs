@@ -26,7 +26,11 @@ impl Driver {
             .spawn()
             .expect("chromedriver (Debian package chromium-driver) must be installed");
         let profile = std::env::temp_dir().join(format!("hk-chrome-{port}"));
-        let driver = Driver { child, port, profile };
+        let driver = Driver {
+            child,
+            port,
+            profile,
+        };
         let up = (0..100).any(|_| {
             std::thread::sleep(Duration::from_millis(100));
             std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
@@ -73,7 +77,10 @@ impl Drop for Driver {
 }
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()).map(|a| a.port()).unwrap_or(0)
+    TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
 }
 
 /// Where screenshots go: `e2e/.work/screenshots/NAME.png`.

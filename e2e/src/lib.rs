@@ -22,7 +22,11 @@ pub enum Error {
         source: std::io::Error,
     },
     #[error("`{command}` failed ({status}):\n{stderr}")]
-    Failed { command: String, status: String, stderr: String },
+    Failed {
+        command: String,
+        status: String,
+        stderr: String,
+    },
     #[error("timed out after {0:?}: {1}")]
     Timeout(Duration, String),
     #[error("unexpected JSON from `{command}`")]
@@ -35,7 +39,10 @@ pub enum Error {
 
 /// The repository root (this crate lives in `e2e/`).
 pub fn repo_root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).parent().map(Path::to_path_buf).unwrap_or_default()
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_default()
 }
 
 pub fn chart_dir() -> PathBuf {
@@ -62,7 +69,10 @@ impl Tools {
 
     pub fn kubectl_json(&self, args: &[&str]) -> Result<serde_json::Value> {
         let out = self.kubectl(args)?;
-        serde_json::from_str(&out).map_err(|source| Error::Json { command: format!("kubectl {}", args.join(" ")), source })
+        serde_json::from_str(&out).map_err(|source| Error::Json {
+            command: format!("kubectl {}", args.join(" ")),
+            source,
+        })
     }
 
     /// `GET` through the API server's service proxy, as `kubectl get --raw` does.
@@ -79,24 +89,49 @@ pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String> 
     let mut child = Command::new(program)
         .args(args)
         .current_dir(repo_root())
-        .stdin(if stdin.is_some() { Stdio::piped() } else { Stdio::null() })
+        .stdin(if stdin.is_some() {
+            Stdio::piped()
+        } else {
+            Stdio::null()
+        })
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .map_err(|source| Error::Spawn { program: program.to_owned(), source })?;
+        .map_err(|source| Error::Spawn {
+            program: program.to_owned(),
+            source,
+        })?;
     if let (Some(input), Some(mut pipe)) = (stdin, child.stdin.take()) {
-        pipe.write_all(input.as_bytes()).map_err(|source| Error::Spawn { program: program.to_owned(), source })?;
+        pipe.write_all(input.as_bytes())
+            .map_err(|source| Error::Spawn {
+                program: program.to_owned(),
+                source,
+            })?;
     }
-    let Output { status, stdout, stderr } =
-        child.wait_with_output().map_err(|source| Error::Spawn { program: program.to_owned(), source })?;
+    let Output {
+        status,
+        stdout,
+        stderr,
+    } = child.wait_with_output().map_err(|source| Error::Spawn {
+        program: program.to_owned(),
+        source,
+    })?;
     if !status.success() {
-        return Err(Error::Failed { command, status: status.to_string(), stderr: String::from_utf8_lossy(&stderr).into_owned() });
+        return Err(Error::Failed {
+            command,
+            status: status.to_string(),
+            stderr: String::from_utf8_lossy(&stderr).into_owned(),
+        });
     }
     Ok(String::from_utf8_lossy(&stdout).into_owned())
 }
 
 /// Polls `check` every 500 ms until it yields a value or `timeout` passes.
-pub fn wait_for<T>(what: &str, timeout: Duration, mut check: impl FnMut() -> Option<T>) -> Result<T> {
+pub fn wait_for<T>(
+    what: &str,
+    timeout: Duration,
+    mut check: impl FnMut() -> Option<T>,
+) -> Result<T> {
     let start = Instant::now();
     loop {
         if let Some(v) = check() {

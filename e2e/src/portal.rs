@@ -21,7 +21,11 @@ impl Portal {
         let port = free_port();
         let root = repo_root();
         let binary = root.join("target/release/portal");
-        assert!(binary.exists(), "{} missing: run portal/build.sh first", binary.display());
+        assert!(
+            binary.exists(),
+            "{} missing: run portal/build.sh first",
+            binary.display()
+        );
         let mut cmd = Command::new(binary);
         cmd.current_dir(&root)
             .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
@@ -38,7 +42,11 @@ impl Portal {
             std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
         });
         assert!(up, "the portal did not start listening");
-        Portal { child, base: format!("http://127.0.0.1:{port}"), database }
+        Portal {
+            child,
+            base: format!("http://127.0.0.1:{port}"),
+            database,
+        }
     }
 
     pub fn url(&self, path: &str) -> String {
@@ -46,7 +54,9 @@ impl Portal {
     }
 
     pub fn stop(mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
         let _ = self.child.wait();
     }
 }

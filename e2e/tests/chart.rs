@@ -18,13 +18,24 @@ fn template(extra: &[&str]) -> String {
 /// as JSON, keyed by kind.
 fn rendered(extra: &[&str]) -> Vec<Value> {
     let yaml = template(extra);
-    let list = Tools.kubectl_stdin(&["create", "--dry-run=client", "-o", "json", "-f", "-"], &yaml).unwrap();
+    let list = Tools
+        .kubectl_stdin(
+            &["create", "--dry-run=client", "-o", "json", "-f", "-"],
+            &yaml,
+        )
+        .unwrap();
     // kubectl prints one JSON document per object, back to back.
-    serde_json::Deserializer::from_str(&list).into_iter::<Value>().map(Result::unwrap).collect()
+    serde_json::Deserializer::from_str(&list)
+        .into_iter::<Value>()
+        .map(Result::unwrap)
+        .collect()
 }
 
 fn by_kind<'a>(objects: &'a [Value], kind: &str) -> &'a Value {
-    objects.iter().find(|o| o["kind"] == kind).unwrap_or_else(|| panic!("no {kind} rendered"))
+    objects
+        .iter()
+        .find(|o| o["kind"] == kind)
+        .unwrap_or_else(|| panic!("no {kind} rendered"))
 }
 
 #[test]
@@ -37,7 +48,9 @@ fn lint_passes_for_every_values_file() {
         if !file.is_empty() {
             args.extend(["-f", path.to_str().unwrap()]);
         }
-        Tools.helm(&args).unwrap_or_else(|e| panic!("helm lint {file}: {e}"));
+        Tools
+            .helm(&args)
+            .unwrap_or_else(|e| panic!("helm lint {file}: {e}"));
     }
 }
 
@@ -67,20 +80,52 @@ fn default_values_are_the_tutorials() {
     let c = &pod["containers"][0];
     assert_eq!(c["image"], "hello-world:1.0.0");
     assert_eq!(c["imagePullPolicy"], "IfNotPresent");
-    assert_eq!(c["lifecycle"]["preStop"]["exec"]["command"], serde_json::json!(["sleep", "10"]));
+    assert_eq!(
+        c["lifecycle"]["preStop"]["exec"]["command"],
+        serde_json::json!(["sleep", "10"])
+    );
     assert_eq!(c["resources"]["requests"]["cpu"], "100m");
     assert_eq!(c["resources"]["requests"]["memory"], "128Mi");
     assert_eq!(c["resources"]["limits"]["cpu"], "250m");
     assert_eq!(c["resources"]["limits"]["memory"], "256Mi");
     let (live, ready) = (&c["livenessProbe"], &c["readinessProbe"]);
     assert_eq!(live["httpGet"]["path"], "/health/live");
-    assert_eq!((live["initialDelaySeconds"].as_u64(), live["periodSeconds"].as_u64(), live["failureThreshold"].as_u64()), (Some(10), Some(10), Some(3)));
+    assert_eq!(
+        (
+            live["initialDelaySeconds"].as_u64(),
+            live["periodSeconds"].as_u64(),
+            live["failureThreshold"].as_u64()
+        ),
+        (Some(10), Some(10), Some(3))
+    );
     assert_eq!(ready["httpGet"]["path"], "/health/ready");
-    assert_eq!((ready["initialDelaySeconds"].as_u64(), ready["periodSeconds"].as_u64(), ready["failureThreshold"].as_u64()), (Some(5), Some(5), Some(3)));
-    assert_eq!(c["envFrom"][0]["configMapRef"]["name"], "hello-hello-world-config");
-    let pod_name = c["env"].as_array().unwrap().iter().find(|e| e["name"] == "POD_NAME").unwrap();
-    assert_eq!(pod_name["valueFrom"]["fieldRef"]["fieldPath"], "metadata.name");
-    assert!(d["spec"]["template"]["metadata"]["annotations"]["checksum/config"].as_str().is_some_and(|s| s.len() == 64));
+    assert_eq!(
+        (
+            ready["initialDelaySeconds"].as_u64(),
+            ready["periodSeconds"].as_u64(),
+            ready["failureThreshold"].as_u64()
+        ),
+        (Some(5), Some(5), Some(3))
+    );
+    assert_eq!(
+        c["envFrom"][0]["configMapRef"]["name"],
+        "hello-hello-world-config"
+    );
+    let pod_name = c["env"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["name"] == "POD_NAME")
+        .unwrap();
+    assert_eq!(
+        pod_name["valueFrom"]["fieldRef"]["fieldPath"],
+        "metadata.name"
+    );
+    assert!(
+        d["spec"]["template"]["metadata"]["annotations"]["checksum/config"]
+            .as_str()
+            .is_some_and(|s| s.len() == 64)
+    );
 
     let svc = by_kind(&objects, "Service");
     assert_eq!(svc["spec"]["type"], "ClusterIP");
@@ -103,8 +148,12 @@ fn environment_files_change_what_the_lesson_says() {
     let prod = rendered(&["-f", chart.join("values-prod.yaml").to_str().unwrap()]);
     assert_eq!(by_kind(&prod, "Deployment")["spec"]["replicas"], 3);
     assert_eq!(by_kind(&prod, "ConfigMap")["data"]["LOG_LEVEL"], "warning");
-    let limits = &by_kind(&prod, "Deployment")["spec"]["template"]["spec"]["containers"][0]["resources"]["limits"];
-    assert_eq!((limits["cpu"].as_str(), limits["memory"].as_str()), (Some("500m"), Some("512Mi")));
+    let limits = &by_kind(&prod, "Deployment")["spec"]["template"]["spec"]["containers"][0]["resources"]
+        ["limits"];
+    assert_eq!(
+        (limits["cpu"].as_str(), limits["memory"].as_str()),
+        (Some("500m"), Some("512Mi"))
+    );
     let no_ingress = rendered(&["--set", "ingress.enabled=false"]);
     assert!(no_ingress.iter().all(|o| o["kind"] != "Ingress"));
 }
@@ -116,14 +165,24 @@ fn a_config_change_changes_the_pod_template() {
         by_kind(&rendered(extra), "Deployment")["spec"]["template"]["metadata"]["annotations"]["checksum/config"].clone()
     };
     assert_eq!(checksum(&[]), checksum(&[]), "rendering is deterministic");
-    assert_ne!(checksum(&[]), checksum(&["--set", "config.logLevel=debug"]), "the lesson 3-1 rollout relies on this");
+    assert_ne!(
+        checksum(&[]),
+        checksum(&["--set", "config.logLevel=debug"]),
+        "the lesson 3-1 rollout relies on this"
+    );
 }
 
 #[test]
 #[ignore = "needs helm and the local cluster: ./dev.sh test"]
 fn the_api_server_accepts_every_rendered_object() {
     let ns = "hk-chart-dryrun";
-    let _ = Tools.kubectl(&["delete", "namespace", ns, "--ignore-not-found", "--wait=false"]);
+    let _ = Tools.kubectl(&[
+        "delete",
+        "namespace",
+        ns,
+        "--ignore-not-found",
+        "--wait=false",
+    ]);
     Tools.kubectl(&["create", "namespace", ns]).unwrap();
     for file in VALUE_FILES {
         let chart = chart_dir();
@@ -133,8 +192,13 @@ fn the_api_server_accepts_every_rendered_object() {
             args.extend(["-f", path.to_str().unwrap()]);
         }
         let yaml = template(&args);
-        let out = Tools.kubectl_stdin(&["apply", "--server-side", "--dry-run=server", "-f", "-"], &yaml);
+        let out = Tools.kubectl_stdin(
+            &["apply", "--server-side", "--dry-run=server", "-f", "-"],
+            &yaml,
+        );
         assert!(out.is_ok(), "server-side dry run with {file:?}: {out:?}");
     }
-    Tools.kubectl(&["delete", "namespace", ns, "--wait=false"]).unwrap();
+    Tools
+        .kubectl(&["delete", "namespace", ns, "--wait=false"])
+        .unwrap();
 }

@@ -11,14 +11,20 @@ const SVC: &str = "hello-hello-world";
 const SELECTOR: &str = "app.kubernetes.io/name=hello-world,app.kubernetes.io/instance=hello";
 
 fn ready_pods() -> Vec<String> {
-    let pods = Tools.kubectl_json(&["get", "pods", "-n", NS, "-l", SELECTOR, "-o", "json"]).unwrap();
+    let pods = Tools
+        .kubectl_json(&["get", "pods", "-n", NS, "-l", SELECTOR, "-o", "json"])
+        .unwrap();
     pods["items"]
         .as_array()
         .into_iter()
         .flatten()
         .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
         .filter(|p| {
-            p["status"]["conditions"].as_array().into_iter().flatten().any(|c| c["type"] == "Ready" && c["status"] == "True")
+            p["status"]["conditions"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .any(|c| c["type"] == "Ready" && c["status"] == "True")
         })
         .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_owned))
         .collect()
@@ -31,24 +37,42 @@ fn via_proxy(path: &str) -> Value {
 
 /// `GET path` straight to the ClusterIP from this host, as kube-proxy routes it.
 fn via_cluster_ip(ip: &str, path: &str) -> Option<Value> {
-    let out = e2e::run("curl", &["-s", "--max-time", "5", &format!("http://{ip}{path}")], None).ok()?;
+    let out = e2e::run(
+        "curl",
+        &["-s", "--max-time", "5", &format!("http://{ip}{path}")],
+        None,
+    )
+    .ok()?;
     serde_json::from_str(&out).ok()
 }
 
 /// Waits until every answer through the Service says `message`/`version`.
 fn wait_for_answers(message: &str, version: &str) {
-    wait_for(&format!("{message} {version} from every pod"), Duration::from_secs(180), || {
-        let all = (0..8).all(|_| {
-            let v = via_proxy("/");
-            v["message"] == message && v["version"] == version
-        });
-        all.then_some(())
-    })
+    wait_for(
+        &format!("{message} {version} from every pod"),
+        Duration::from_secs(180),
+        || {
+            let all = (0..8).all(|_| {
+                let v = via_proxy("/");
+                v["message"] == message && v["version"] == version
+            });
+            all.then_some(())
+        },
+    )
     .unwrap();
 }
 
 fn rollout_done() {
-    Tools.kubectl(&["rollout", "status", "deployment/hello-hello-world", "-n", NS, "--timeout=180s"]).unwrap();
+    Tools
+        .kubectl(&[
+            "rollout",
+            "status",
+            "deployment/hello-hello-world",
+            "-n",
+            NS,
+            "--timeout=180s",
+        ])
+        .unwrap();
 }
 
 #[test]
@@ -58,7 +82,10 @@ fn install_reach_upgrade_rollback_uninstall() {
     let chart = chart.to_str().unwrap();
     let _ = Tools.helm(&["uninstall", "hello", "--wait", "--timeout", "180s"]);
     wait_for("no leftover namespace", Duration::from_secs(180), || {
-        Tools.kubectl(&["get", "namespace", NS]).is_err().then_some(())
+        Tools
+            .kubectl(&["get", "namespace", NS])
+            .is_err()
+            .then_some(())
     })
     .unwrap();
 
@@ -70,26 +97,61 @@ fn install_reach_upgrade_rollback_uninstall() {
         (ready.len() == 2).then_some(ready)
     })
     .unwrap();
-    eprintln!("[measure] helm install → 2/2 Ready: {:.1} s", started.elapsed().as_secs_f64());
+    eprintln!(
+        "[measure] helm install → 2/2 Ready: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
 
     // The same answer through the ClusterIP (from the host) and the API server proxy.
-    let ip = Tools.kubectl(&["get", "svc", SVC, "-n", NS, "-o", "jsonpath={.spec.clusterIP}"]).unwrap();
+    let ip = Tools
+        .kubectl(&[
+            "get",
+            "svc",
+            SVC,
+            "-n",
+            NS,
+            "-o",
+            "jsonpath={.spec.clusterIP}",
+        ])
+        .unwrap();
     let expected = serde_json::json!({ "message": "Hello World", "version": "1.0.0" });
-    let direct = wait_for("ClusterIP answers", Duration::from_secs(30), || via_cluster_ip(&ip, "/")).unwrap();
+    let direct = wait_for("ClusterIP answers", Duration::from_secs(30), || {
+        via_cluster_ip(&ip, "/")
+    })
+    .unwrap();
     assert_eq!(direct, expected);
     assert_eq!(via_proxy("/"), expected);
 
     let info = via_proxy("/info");
     assert_eq!(info["app_env"], "production");
     assert_eq!(info["app_version"], "1.0.0");
-    assert!(pods.iter().any(|p| info["pod_name"] == p.as_str()), "{info} not from {pods:?}");
+    assert!(
+        pods.iter().any(|p| info["pod_name"] == p.as_str()),
+        "{info} not from {pods:?}"
+    );
 
     // Upgrade to 2.0.0: a real code change, rolled out.
-    Tools.helm(&["upgrade", "hello", chart, "--set", "image.tag=2.0.0", "--set", "app.version=2.0.0"]).unwrap();
+    Tools
+        .helm(&[
+            "upgrade",
+            "hello",
+            chart,
+            "--set",
+            "image.tag=2.0.0",
+            "--set",
+            "app.version=2.0.0",
+        ])
+        .unwrap();
     rollout_done();
     wait_for_answers("Hello World v2", "2.0.0");
     let history = Tools.helm(&["history", "hello", "-o", "json"]).unwrap();
-    assert_eq!(serde_json::from_str::<Value>(&history).unwrap().as_array().map(Vec::len), Some(2));
+    assert_eq!(
+        serde_json::from_str::<Value>(&history)
+            .unwrap()
+            .as_array()
+            .map(Vec::len),
+        Some(2)
+    );
 
     // Roll back to revision 1.
     Tools.helm(&["rollback", "hello", "1"]).unwrap();
@@ -98,13 +160,34 @@ fn install_reach_upgrade_rollback_uninstall() {
 
     // Uninstall leaves nothing behind: the namespace the chart made goes too.
     let started = Instant::now();
-    Tools.helm(&["uninstall", "hello", "--wait", "--timeout", "180s"]).unwrap();
+    Tools
+        .helm(&["uninstall", "hello", "--wait", "--timeout", "180s"])
+        .unwrap();
     wait_for("namespace hello removed", Duration::from_secs(180), || {
-        Tools.kubectl(&["get", "namespace", NS]).is_err().then_some(())
+        Tools
+            .kubectl(&["get", "namespace", NS])
+            .is_err()
+            .then_some(())
     })
     .unwrap();
-    eprintln!("[measure] helm uninstall → namespace gone: {:.1} s", started.elapsed().as_secs_f64());
-    let leftovers = Tools.kubectl(&["get", "all,configmap,ingress", "-A", "-l", "app.kubernetes.io/instance=hello", "-o", "name"]).unwrap();
+    eprintln!(
+        "[measure] helm uninstall → namespace gone: {:.1} s",
+        started.elapsed().as_secs_f64()
+    );
+    let leftovers = Tools
+        .kubectl(&[
+            "get",
+            "all,configmap,ingress",
+            "-A",
+            "-l",
+            "app.kubernetes.io/instance=hello",
+            "-o",
+            "name",
+        ])
+        .unwrap();
     assert!(leftovers.trim().is_empty(), "left behind: {leftovers}");
-    assert!(Tools.helm(&["status", "hello"]).is_err(), "the release is gone");
+    assert!(
+        Tools.helm(&["status", "hello"]).is_err(),
+        "the release is gone"
+    );
 }

@@ -11,11 +11,18 @@ use fantoccini::{Client, Locator};
 use serde_json::Value;
 
 async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![]).await.unwrap_or_else(|e| panic!("{script}: {e}"))
+    c.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
 }
 
 async fn text(c: &Client, css: &str) -> String {
-    c.find(Locator::Css(css)).await.unwrap_or_else(|e| panic!("{css}: {e}")).text().await.unwrap()
+    c.find(Locator::Css(css))
+        .await
+        .unwrap_or_else(|e| panic!("{css}: {e}"))
+        .text()
+        .await
+        .unwrap()
 }
 
 /// Waits up to 10 s for a JS expression to become true.
@@ -46,66 +53,151 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
 
     // The intro's TOC links to a Part 1 anchor with Hangul in it; following it lands on it.
     c.goto(&portal.url("/lessons/intro")).await.unwrap();
-    let link = c.find(Locator::Css("a[href*='#part-1-']")).await.expect("a TOC link to Part 1");
+    let link = c
+        .find(Locator::Css("a[href*='#part-1-']"))
+        .await
+        .expect("a TOC link to Part 1");
     link.click().await.unwrap();
-    eventually(&c, "the Part 1 anchor", "decodeURIComponent(location.hash) === '#part-1-일단-돌린다'").await;
-    eventually(&c, "the anchor target", "document.getElementById('part-1-일단-돌린다') !== null").await;
+    eventually(
+        &c,
+        "the Part 1 anchor",
+        "decodeURIComponent(location.hash) === '#part-1-일단-돌린다'",
+    )
+    .await;
+    eventually(
+        &c,
+        "the anchor target",
+        "document.getElementById('part-1-일단-돌린다') !== null",
+    )
+    .await;
     save_screenshot(&c, "02-part-1-anchor").await;
 
     // Previous / next through Part 1.
-    let mut seen = vec![text(&c, "article h1").await];
+    const LESSON: &str = "document.querySelector('article').dataset.lesson";
+    let mut seen = vec![js(&c, &format!("return {LESSON}")).await];
     for _ in 0..3 {
-        c.find(Locator::Css("a[rel=next]")).await.unwrap().click().await.unwrap();
-        eventually(&c, "the next lesson", &format!("document.querySelector('article h1').textContent !== {:?}", seen.last().unwrap())).await;
-        seen.push(text(&c, "article h1").await);
+        c.find(Locator::Css("a[rel=next]"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
+        eventually(
+            &c,
+            "the next lesson",
+            &format!("{LESSON} !== {}", seen.last().unwrap()),
+        )
+        .await;
+        seen.push(js(&c, &format!("return {LESSON}")).await);
     }
-    assert!(seen.iter().any(|t| t.contains("Step 1-2")), "{seen:?}");
+    assert_eq!(
+        seen,
+        ["part-1", "1-1", "1-2", "1-3"].map(Value::from),
+        "reading order"
+    );
+    assert!(text(&c, "article h1").await.contains("Step 1-3"));
     save_screenshot(&c, "03-step-1-3").await;
-    c.find(Locator::Css("a[rel=prev]")).await.unwrap().click().await.unwrap();
-    eventually(&c, "the previous lesson", &format!("document.querySelector('article h1').textContent === {:?}", seen[2])).await;
+    c.find(Locator::Css("a[rel=prev]"))
+        .await
+        .unwrap()
+        .click()
+        .await
+        .unwrap();
+    eventually(&c, "the previous lesson", &format!("{LESSON} === '1-2'")).await;
 
     // A diagram lesson: D2Coding is used and Hangul is exactly two columns there.
     c.goto(&portal.url("/lessons/2-1")).await.unwrap();
     eventually(&c, "fonts", "document.fonts.status === 'loaded'").await;
     let widths = js(&c, r#"
         const pre = document.querySelector('figure.diagram pre, pre.diagram, figure.code pre');
-        const font = getComputedStyle(pre).font;
+        const cs = getComputedStyle(pre);
+        const font = `${cs.fontWeight} ${cs.fontSize} ${cs.fontFamily}`;
         const ctx = document.createElement('canvas').getContext('2d');
         ctx.font = font;
         return [document.fonts.check(font, '가'), ctx.measureText('가').width, ctx.measureText('a').width, font];
     "#).await;
-    assert_eq!(widths[0], true, "D2Coding must be loaded for diagrams: {widths}");
+    assert_eq!(
+        widths[0], true,
+        "D2Coding must be loaded for diagrams: {widths}"
+    );
     let (hangul, ascii) = (widths[1].as_f64().unwrap(), widths[2].as_f64().unwrap());
-    assert!((hangul - 2.0 * ascii).abs() < 0.01, "Hangul {hangul} vs 2 × ASCII {ascii}");
+    assert!(
+        (hangul - 2.0 * ascii).abs() < 0.01,
+        "Hangul {hangul} vs 2 × ASCII {ascii}"
+    );
     save_screenshot(&c, "04-architecture-diagram").await;
 
     // Dark mode: toggled by the island, remembered across a reload.
-    eventually(&c, "the theme island hydrated", "document.querySelector('leptos-island') !== null").await;
+    eventually(
+        &c,
+        "the theme island hydrated",
+        "document.querySelector('leptos-island') !== null",
+    )
+    .await;
     for _ in 0..50 {
-        c.find(Locator::Css("button.theme-toggle")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css("button.theme-toggle"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         if js(&c, "return document.documentElement.dataset.theme || ''").await == "dark" {
             break;
         }
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
-    assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "dark");
+    assert_eq!(
+        js(&c, "return document.documentElement.dataset.theme").await,
+        "dark"
+    );
     c.refresh().await.unwrap();
-    assert_eq!(js(&c, "return document.documentElement.dataset.theme").await, "dark");
+    assert_eq!(
+        js(&c, "return document.documentElement.dataset.theme").await,
+        "dark"
+    );
     save_screenshot(&c, "05-dark-mode").await;
 
     // Korean search: "롤링" finds Step 3-5.
-    c.goto(&portal.url("/search?q=%EB%A1%A4%EB%A7%81")).await.unwrap();
-    let hits = js(&c, "return [...document.querySelectorAll('.search-hit a')].map(a => a.getAttribute('href'))").await;
-    assert!(hits.as_array().unwrap().iter().any(|h| h.as_str().unwrap().starts_with("/lessons/3-5")), "{hits}");
+    c.goto(&portal.url("/search?q=%EB%A1%A4%EB%A7%81"))
+        .await
+        .unwrap();
+    let hits = js(
+        &c,
+        "return [...document.querySelectorAll('.search-hit a')].map(a => a.getAttribute('href'))",
+    )
+    .await;
+    assert!(
+        hits.as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h.as_str().unwrap().starts_with("/lessons/3-5")),
+        "{hits}"
+    );
     save_screenshot(&c, "06-search").await;
 
     // Mark a lesson done; it survives a portal restart (SQLite sessions).
     c.goto(&portal.url("/lessons/1-1")).await.unwrap();
-    eventually(&c, "the done island", "document.querySelector('.done-button') !== null").await;
+    eventually(
+        &c,
+        "the done island",
+        "document.querySelector('.done-button') !== null",
+    )
+    .await;
     for _ in 0..50 {
-        c.find(Locator::Css(".done-button")).await.unwrap().click().await.unwrap();
+        c.find(Locator::Css(".done-button"))
+            .await
+            .unwrap()
+            .click()
+            .await
+            .unwrap();
         tokio::time::sleep(Duration::from_millis(300)).await;
-        if js(&c, "return document.querySelector('.done-button').getAttribute('aria-pressed')").await == "true" {
+        if js(
+            &c,
+            "return document.querySelector('.done-button').getAttribute('aria-pressed')",
+        )
+        .await
+            == "true"
+        {
             break;
         }
     }
@@ -114,17 +206,34 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
     // cookie still applies.
     let portal = Portal::start(db.clone(), &[]);
     c.goto(&portal.url("/lessons/1-1")).await.unwrap();
-    let pressed = js(&c, "return document.querySelector('.done-button').getAttribute('aria-pressed')").await;
+    let pressed = js(
+        &c,
+        "return document.querySelector('.done-button').getAttribute('aria-pressed')",
+    )
+    .await;
     assert_eq!(pressed, "true", "progress survives a restart");
-    assert!(js(&c, "return document.querySelector('.nav-item[data-state=done]') !== null").await == Value::Bool(true));
+    assert!(
+        js(
+            &c,
+            "return document.querySelector('.nav-item[data-state=done]') !== null"
+        )
+        .await
+            == Value::Bool(true)
+    );
 
     // Unknown lessons: a Korean 404.
-    c.goto(&portal.url("/lessons/%EC%97%86%EB%8A%94-%EB%A0%88%EC%8A%A8")).await.unwrap();
+    c.goto(&portal.url("/lessons/%EC%97%86%EB%8A%94-%EB%A0%88%EC%8A%A8"))
+        .await
+        .unwrap();
     assert!(text(&c, "h1").await.contains("찾을 수 없습니다"));
 
     // Nothing was fetched from another origin on any page.
     let foreign = js(&c, "return performance.getEntriesByType('resource').map(e => e.name).filter(n => !n.startsWith(location.origin))").await;
-    assert_eq!(foreign, Value::Array(vec![]), "external requests: {foreign}");
+    assert_eq!(
+        foreign,
+        Value::Array(vec![]),
+        "external requests: {foreign}"
+    );
 
     c.close().await.unwrap();
     let _ = std::fs::remove_file(&db);

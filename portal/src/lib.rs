@@ -8,6 +8,8 @@ pub mod ui;
 #[cfg(feature = "ssr")]
 pub mod app;
 #[cfg(feature = "ssr")]
+pub mod cluster;
+#[cfg(feature = "ssr")]
 pub mod lessons;
 pub mod pages;
 #[cfg(feature = "ssr")]

@@ -3,8 +3,6 @@
 
 use std::collections::HashSet;
 
-use serde_json::{Map, Value};
-
 use super::model::ShellClass;
 use super::names::{Action, ExperimentName, PanelName, SkipReason, UnknownName};
 
@@ -90,41 +88,38 @@ pub(crate) fn parse_directive(info: &str) -> Result<DirectiveHead, DirectiveErro
     })
 }
 
-/// A panel's options: its body as a TOML table, handed to the island as JSON.
-pub(crate) fn panel_options(body: &str) -> Result<Map<String, Value>, toml::de::Error> {
-    let table: toml::Table = toml::from_str(body)?;
-    Ok(table
-        .into_iter()
-        .map(|(key, value)| (key, toml_to_json(value)))
-        .collect())
-}
-
-fn toml_to_json(value: toml::Value) -> Value {
-    match value {
-        toml::Value::String(s) => Value::String(s),
-        toml::Value::Integer(i) => Value::from(i),
-        toml::Value::Float(f) => Value::from(f),
-        toml::Value::Boolean(b) => Value::Bool(b),
-        toml::Value::Datetime(d) => Value::String(d.to_string()),
-        toml::Value::Array(items) => Value::Array(items.into_iter().map(toml_to_json).collect()),
-        toml::Value::Table(table) => Value::Object(
-            table
-                .into_iter()
-                .map(|(key, value)| (key, toml_to_json(value)))
-                .collect(),
-        ),
+/// The name of a directive that failed to parse or sits in the wrong place, when it has one:
+/// the front matter check must not then also call the declared name unused.
+pub(crate) fn rejected_head(info: &str) -> Option<DirectiveHead> {
+    let tokens = tokenize(info).ok()?;
+    let (name, None) = tokens.get(1)? else {
+        return None;
+    };
+    match directive_keyword(info)? {
+        "panel" => PanelName::parse(name).ok().map(DirectiveHead::Panel),
+        _ => ExperimentName::parse(name)
+            .ok()
+            .map(DirectiveHead::Experiment),
     }
 }
 
 /// What a fenced block that is not a directive is.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) enum Fence {
-    Shell { lang: String, class: ShellClass },
+    Shell {
+        lang: String,
+        class: ShellClass,
+    },
     /// ```` ```text expect ````.
     Expect,
     /// `include="path#selector"`; the target is parsed by the include module.
-    Include { lang: Option<String>, target: String },
-    Code { lang: Option<String> },
+    Include {
+        lang: Option<String>,
+        target: String,
+    },
+    Code {
+        lang: Option<String>,
+    },
 }
 
 /// Classifies a code block's info string.
@@ -186,9 +181,13 @@ pub(crate) fn classify(info: &str) -> Result<Fence, DirectiveError> {
         return Ok(Fence::Expect);
     }
     if !is_shell {
-        if let Some(attr) = [("run", run), ("skip", skip.is_some()), ("action", action.is_some())]
-            .iter()
-            .find_map(|(attr, present)| present.then_some(*attr))
+        if let Some(attr) = [
+            ("run", run),
+            ("skip", skip.is_some()),
+            ("action", action.is_some()),
+        ]
+        .iter()
+        .find_map(|(attr, present)| present.then_some(*attr))
         {
             return Err(unknown(attr));
         }
@@ -270,15 +269,33 @@ mod tests {
         let run = classify("bash run action=install").unwrap();
         let action = Some(Action::Install);
         let lang = "bash".to_owned();
-        assert_eq!(run, Fence::Shell { lang, class: ShellClass::Run { action } });
-        assert!(matches!(classify("sh"), Err(DirectiveError::Unclassified(_))));
-        assert!(matches!(classify("sh run skip=docker"), Err(DirectiveError::RunAndSkip)));
-        assert!(matches!(classify("console skip=why"), Err(DirectiveError::Name(_))));
+        assert_eq!(
+            run,
+            Fence::Shell {
+                lang,
+                class: ShellClass::Run { action }
+            }
+        );
+        assert!(matches!(
+            classify("sh"),
+            Err(DirectiveError::Unclassified(_))
+        ));
+        assert!(matches!(
+            classify("sh run skip=docker"),
+            Err(DirectiveError::RunAndSkip)
+        ));
+        assert!(matches!(
+            classify("console skip=why"),
+            Err(DirectiveError::Name(_))
+        ));
         assert!(matches!(
             classify("bash skip=docker action=install"),
             Err(DirectiveError::ActionWithoutRun)
         ));
-        assert!(matches!(classify("bash rn"), Err(DirectiveError::UnknownAttribute { .. })));
+        assert!(matches!(
+            classify("bash rn"),
+            Err(DirectiveError::UnknownAttribute { .. })
+        ));
     }
 
     #[test]
@@ -300,15 +317,17 @@ mod tests {
     fn parses_directive_heads() {
         let pods = parse_directive("panel pods").unwrap();
         assert_eq!(pods, DirectiveHead::Panel(PanelName::Pods));
-        assert!(matches!(parse_directive("panel"), Err(DirectiveError::MissingName("panel"))));
-        assert!(matches!(parse_directive("experiment x y"), Err(DirectiveError::Extra { .. })));
-        assert!(matches!(parse_directive("panel podz"), Err(DirectiveError::Name(_))));
-    }
-
-    #[test]
-    fn panel_options_become_json() {
-        let options = panel_options("title = \"파드\"\nlimit = 3\n").unwrap();
-        assert_eq!(options["title"], "파드");
-        assert_eq!(options["limit"], 3);
+        assert!(matches!(
+            parse_directive("panel"),
+            Err(DirectiveError::MissingName("panel"))
+        ));
+        assert!(matches!(
+            parse_directive("experiment x y"),
+            Err(DirectiveError::Extra { .. })
+        ));
+        assert!(matches!(
+            parse_directive("panel podz"),
+            Err(DirectiveError::Name(_))
+        ));
     }
 }

@@ -109,41 +109,37 @@ pub(crate) fn parse(split: &Split<'_>, diag: &mut Diagnostics<'_>) -> Option<Fro
     let line = |span: std::ops::Range<usize>| file.line_of(split.toml_offset + span.start);
     let id_line = line(raw.id.span());
     let order_line = line(raw.order.span());
-    let mut errors = Vec::new();
 
     let id = raw.id.get_ref();
     if id.is_empty() || !id.chars().all(|c| matches!(c, 'a'..='z' | '0'..='9' | '-')) {
-        errors.push((id_line, FrontMatterError::InvalidId(id.clone())));
+        diag.at_line(id_line, FrontMatterError::InvalidId(id.clone()));
     }
     if raw.title.get_ref().trim().is_empty() {
-        errors.push((line(raw.title.span()), FrontMatterError::EmptyTitle));
+        diag.at_line(line(raw.title.span()), FrontMatterError::EmptyTitle);
     }
     let part = u8::try_from(*raw.part.get_ref())
         .ok()
         .filter(|part| *part <= MAX_PART);
     if part.is_none() {
         let err = FrontMatterError::InvalidPart(*raw.part.get_ref());
-        errors.push((line(raw.part.span()), err));
+        diag.at_line(line(raw.part.span()), err);
     }
-    let panel_lines = names(&raw.panels, "panels", PanelName::parse, &line, &mut errors);
+    let panel_lines = names(&raw.panels, "panels", PanelName::parse, &line, diag);
     let experiment_lines = names(
         &raw.experiments,
         "experiments",
         ExperimentName::parse,
         &line,
-        &mut errors,
+        diag,
     );
     let start = match &raw.start {
         None => StartState::default(),
         Some(start) => StartState::parse(start.get_ref()).unwrap_or_else(|err| {
-            errors.push((line(start.span()), err.into()));
+            diag.at_line(line(start.span()), FrontMatterError::from(err));
             StartState::default()
         }),
     };
 
-    for (line, err) in errors {
-        diag.at_line(line, err);
-    }
     let meta = LessonMeta {
         id: raw.id.into_inner(),
         title: raw.title.into_inner().trim().to_owned(),
@@ -169,7 +165,7 @@ fn names<T: PartialEq + Copy>(
     field: &'static str,
     parse: fn(&str) -> Result<T, UnknownName>,
     line: &impl Fn(std::ops::Range<usize>) -> usize,
-    errors: &mut Vec<(usize, FrontMatterError)>,
+    diag: &mut Diagnostics<'_>,
 ) -> Vec<(T, usize)> {
     let mut out: Vec<(T, usize)> = Vec::new();
     for item in raw {
@@ -177,10 +173,10 @@ fn names<T: PartialEq + Copy>(
         match parse(item.get_ref()) {
             Ok(name) if out.iter().any(|(seen, _)| *seen == name) => {
                 let name = item.get_ref().clone();
-                errors.push((at, FrontMatterError::Duplicate { field, name }));
+                diag.at_line(at, FrontMatterError::Duplicate { field, name });
             }
             Ok(name) => out.push((name, at)),
-            Err(err) => errors.push((at, err.into())),
+            Err(err) => diag.at_line(at, FrontMatterError::from(err)),
         }
     }
     out

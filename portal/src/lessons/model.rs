@@ -47,6 +47,21 @@ impl Lesson {
     pub fn title(&self) -> &str {
         &self.meta.title
     }
+
+    /// The first prose of the lesson, cut to about 160 characters: a page description.
+    pub fn summary(&self) -> String {
+        const MAX_CHARS: usize = 160;
+        let text = self
+            .sections
+            .iter()
+            .map(|section| section.text.as_str())
+            .find(|text| !text.is_empty())
+            .unwrap_or_default();
+        match text.char_indices().nth(MAX_CHARS) {
+            Some((cut, _)) => format!("{}…", text[..cut].trim_end()),
+            None => text.to_owned(),
+        }
+    }
 }
 
 /// A piece of a lesson body.
@@ -128,7 +143,10 @@ pub enum Selector {
     /// Between `region: NAME` and `endregion: NAME` comments.
     Region(String),
     /// 1-based, inclusive.
-    Lines { start: usize, end: usize },
+    Lines {
+        start: usize,
+        end: usize,
+    },
 }
 
 /// Prints the `#…` suffix as written in content (nothing for a whole file).
@@ -154,11 +172,11 @@ pub struct TextSection {
 }
 
 /// A part of the course, as the sidebar groups lessons.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Part {
+#[derive(Debug, Clone, Copy)]
+pub struct Part<'a> {
     pub number: u8,
     /// From the part's `index.md` title where there is one, e.g. `Part 1: 일단 돌린다`.
-    pub title: String,
-    /// Lesson ids in reading order.
-    pub lessons: Vec<String>,
+    pub title: &'a str,
+    /// In reading order.
+    pub lessons: &'a [Lesson],
 }

@@ -98,7 +98,11 @@ mod tests {
     #[test]
     fn text_is_nfc_without_bom() {
         // "한" as conjoining jamo (NFD), as macOS file names and some editors produce it.
-        let file = SourceFile::new("a.md".into(), "a.md".into(), "\u{feff}\u{1112}\u{1161}\u{11ab}");
+        let file = SourceFile::new(
+            "a.md".into(),
+            "a.md".into(),
+            "\u{feff}\u{1112}\u{1161}\u{11ab}",
+        );
         assert_eq!(file.text, "한");
     }
 }

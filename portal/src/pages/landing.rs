@@ -9,19 +9,31 @@ pub fn Landing() -> impl IntoView {
     let library = library();
     let progress = request_progress();
     let total = library.lessons().len();
-    let done = library.lessons().iter().filter(|l| progress.is_done(&l.meta.id)).count();
-    let first = library.lessons().first().map(|l| l.meta.id.clone()).unwrap_or_default();
+    let done = library
+        .lessons()
+        .iter()
+        .filter(|l| progress.is_done(&l.meta.id))
+        .count();
+    let first = library
+        .lessons()
+        .first()
+        .map(|l| l.meta.id.clone())
+        .unwrap_or_default();
     let parts = library
         .parts()
         .into_iter()
         .map(|part| {
             let minutes: u32 = part.lessons.iter().map(|l| l.meta.minutes).sum();
-            let first = part.lessons.first().map(|l| l.meta.id.clone()).unwrap_or_default();
+            let first = part
+                .lessons
+                .first()
+                .map(|l| l.meta.id.clone())
+                .unwrap_or_default();
             let count = part.lessons.len();
             view! {
                 <li class="part-card">
                     <a href=format!("/lessons/{first}")>
-                        <h2>{part.title.clone()}</h2>
+                        <h2>{part.title.to_owned()}</h2>
                         <p class="part-meta">{format!("레슨 {count}개 · 약 {minutes}분")}</p>
                     </a>
                 </li>

@@ -15,7 +15,10 @@ pub async fn set_done(id: String, done: bool) -> Result<bool, ServerFnError> {
         return Err(ServerFnError::new("없는 레슨입니다"));
     }
     let session: Session = leptos_axum::extract().await?;
-    let mut progress: Progress = session.get(Progress::SESSION_KEY).await?.unwrap_or_default();
+    let mut progress: Progress = session
+        .get(Progress::SESSION_KEY)
+        .await?
+        .unwrap_or_default();
     if done {
         progress.done.insert(id);
     } else {
@@ -37,7 +40,9 @@ pub fn DoneButton(id: String, done: bool) -> impl IntoView {
                     set_is_done.set(now);
                     set_error.set(None);
                 }
-                Err(_) => set_error.set(Some("저장하지 못했습니다. 잠시 뒤 다시 눌러 주세요.".into())),
+                Err(_) => set_error.set(Some(
+                    "저장하지 못했습니다. 잠시 뒤 다시 눌러 주세요.".into(),
+                )),
             }
         }
     });
@@ -71,32 +76,46 @@ mod page {
     use crate::lessons::{Lesson, Segment};
     use crate::pages::not_found::NotFound;
     use crate::server::{library, request_progress};
-    use crate::ui::{Layout, Toc, layout::breadcrumbs};
+    use crate::ui::{Layout, Toc, breadcrumbs};
 
     #[component]
     pub fn LessonPage() -> impl IntoView {
-        let id = use_params_map().read_untracked().get("id").unwrap_or_default();
+        let id = use_params_map()
+            .read_untracked()
+            .get("id")
+            .unwrap_or_default();
         let library = library();
         let Some(lesson) = library.get(&id) else {
             return view! { <NotFound/> }.into_any();
         };
         let done = request_progress().is_done(&id);
-        let prev = library.prev(&id).map(|l| (l.meta.id.clone(), l.meta.title.clone()));
-        let next = library.next(&id).map(|l| (l.meta.id.clone(), l.meta.title.clone()));
+        let prev = library
+            .prev(&id)
+            .map(|l| (l.meta.id.clone(), l.meta.title.clone()));
+        let next = library
+            .next(&id)
+            .map(|l| (l.meta.id.clone(), l.meta.title.clone()));
+        // Everything the view needs, owned: the page outlives this borrow of the library.
+        let (title, minutes, description) = (
+            lesson.meta.title.clone(),
+            lesson.meta.minutes,
+            summary(lesson),
+        );
+        let (crumbs, body, toc) = (breadcrumbs(lesson), segments(lesson), lesson.toc.clone());
         view! {
-            <Title text=format!("{} — Hello K8s", lesson.meta.title)/>
-            <Meta name="description" content=lesson.summary()/>
+            <Title text=format!("{title} — Hello K8s")/>
+            <Meta name="description" content=description/>
             <Layout current=id.clone()>
                 <div class="lesson-grid">
                     <article class="lesson prose" data-lesson=id.clone()>
-                        {breadcrumbs(lesson)}
-                        <p class="lesson-meta">{format!("약 {}분", lesson.meta.minutes)}</p>
-                        {segments(lesson)}
+                        {crumbs}
+                        <p class="lesson-meta">{format!("약 {minutes}분")}</p>
+                        {body}
                         <DoneButton id=id.clone() done=done/>
                         <PrevNext prev=prev next=next/>
                     </article>
                     <aside class="lesson-aside">
-                        <Toc entries=lesson.toc.clone()/>
+                        <Toc entries=toc/>
                     </aside>
                 </div>
             </Layout>
@@ -113,19 +132,34 @@ mod page {
                 // Live panels and experiments arrive with the cluster issues; until then
                 // the lesson shows where they will be.
                 Segment::Panel { name, .. } => view! {
-                    <section class="panel-slot" data-panel=name.clone() aria-label="라이브 패널">
-                        <p>"이 자리에는 클러스터 라이브 패널이 표시됩니다: " <code>{name.clone()}</code></p>
+                    <section class="panel-slot" data-panel=name.as_str() aria-label="라이브 패널">
+                        <p>"이 자리에는 클러스터 라이브 패널이 표시됩니다: " <code>{name.as_str()}</code></p>
                     </section>
                 }
                 .into_any(),
                 Segment::Experiment { name } => view! {
-                    <section class="panel-slot experiment-slot" data-experiment=name.clone() aria-label="실험">
-                        <p>"이 자리에는 원클릭 실험이 표시됩니다: " <code>{name.clone()}</code></p>
+                    <section class="panel-slot experiment-slot" data-experiment=name.as_str() aria-label="실험">
+                        <p>"이 자리에는 원클릭 실험이 표시됩니다: " <code>{name.as_str()}</code></p>
                     </section>
                 }
                 .into_any(),
             })
             .collect_view()
+    }
+
+    /// The first prose of the lesson, for `<meta name=description>`.
+    fn summary(lesson: &Lesson) -> String {
+        let text = lesson
+            .sections
+            .iter()
+            .map(|s| s.text.as_str())
+            .find(|t| !t.is_empty())
+            .unwrap_or_default();
+        let mut out: String = text.chars().take(150).collect();
+        if text.chars().count() > 150 {
+            out.push('…');
+        }
+        out
     }
 
     #[component]

@@ -1,9 +1,9 @@
 //! One page per file. Page components render on the server only; the islands and
 //! server functions they use live next to them.
 
-pub mod lesson;
 #[cfg(feature = "ssr")]
 pub mod landing;
+pub mod lesson;
 #[cfg(feature = "ssr")]
 pub mod not_found;
 #[cfg(feature = "ssr")]

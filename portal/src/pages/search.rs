@@ -8,6 +8,17 @@ use crate::ui::Layout;
 /// Longest query we accept; longer input is cut, never an error page.
 const MAX_QUERY_CHARS: usize = 100;
 
+/// The snippet with the match wrapped in `<mark>`.
+fn snippet(text: &str, highlight: Option<std::ops::Range<usize>>) -> impl IntoView + use<> {
+    match highlight.filter(|r| text.get(r.clone()).is_some()) {
+        Some(r) => view! {
+            {text[..r.start].to_owned()}<mark>{text[r.clone()].to_owned()}</mark>{text[r.end..].to_owned()}
+        }
+        .into_any(),
+        None => text.to_owned().into_any(),
+    }
+}
+
 #[component]
 pub fn SearchPage() -> impl IntoView {
     let query: String = use_query_map()
@@ -18,7 +29,11 @@ pub fn SearchPage() -> impl IntoView {
         .take(MAX_QUERY_CHARS)
         .collect();
     let query = query.trim().to_owned();
-    let hits = if query.is_empty() { Vec::new() } else { library().search(&query) };
+    let hits = if query.is_empty() {
+        Vec::new()
+    } else {
+        library().search(&query)
+    };
     let count = hits.len();
     let results = hits
         .into_iter()
@@ -30,7 +45,7 @@ pub fn SearchPage() -> impl IntoView {
             view! {
                 <li class="search-hit">
                     <a href=href>{hit.title}</a>
-                    <p>{hit.snippet}</p>
+                    <p>{snippet(&hit.snippet, hit.highlight.clone())}</p>
                 </li>
             }
         })

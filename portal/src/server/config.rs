@@ -29,12 +29,16 @@ impl Config {
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let path = |key: &str, default: &str| PathBuf::from(get(key).unwrap_or_else(|| default.to_owned()));
+        let path = |key: &str, default: &str| {
+            PathBuf::from(get(key).unwrap_or_else(|| default.to_owned()))
+        };
         let flag = |key: &str| matches!(get(key).as_deref(), Some("1" | "true" | "yes"));
         let addr_raw = get("PORTAL_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        let addr = addr_raw
-            .parse()
-            .map_err(|_| Error::Config(format!("PORTAL_ADDR 는 127.0.0.1:3000 같은 주소여야 합니다 (받은 값: {addr_raw})")))?;
+        let addr = addr_raw.parse().map_err(|_| {
+            Error::Config(format!(
+                "PORTAL_ADDR 는 127.0.0.1:3000 같은 주소여야 합니다 (받은 값: {addr_raw})"
+            ))
+        })?;
         Ok(Self {
             addr,
             content_dir: path("PORTAL_CONTENT_DIR", "content"),

@@ -32,7 +32,10 @@ impl IntoResponse for Error {
             // Internals are logged, never shown.
             other => {
                 tracing::error!(error = %other, source = ?std::error::Error::source(other), "request failed");
-                (StatusCode::INTERNAL_SERVER_ERROR, "일시적인 오류가 발생했습니다. 잠시 뒤 다시 시도해 주세요.".to_owned())
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "일시적인 오류가 발생했습니다. 잠시 뒤 다시 시도해 주세요.".to_owned(),
+                )
             }
         };
         (status, axum::Json(serde_json::json!({ "error": message }))).into_response()

@@ -35,7 +35,9 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
-        .with_expiry(Expiry::OnInactivity(tower_sessions::cookie::time::Duration::days(30)));
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::days(30),
+        ));
 
     Router::new()
         .leptos_routes_with_context(
@@ -49,14 +51,20 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
         )
         .route("/api/checklist", post(progress::set_checklist))
         .merge(assets::routes(&state))
-        .fallback(leptos_axum::file_and_error_handler_with_context(
+        .fallback(leptos_axum::file_and_error_handler_with_context::<
+            PortalState,
+            _,
+        >(
             {
                 let state = state.clone();
                 move || provide_context(state.clone())
             },
             shell,
         ))
-        .layer(axum::middleware::from_fn_with_state(state.clone(), progress::track_visits))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            progress::track_visits,
+        ))
         .layer(session_layer)
         .layer(axum::middleware::from_fn(security::same_origin))
         .layer(tower_http::compression::CompressionLayer::new())

@@ -13,12 +13,19 @@ use crate::server::{Error, PortalState, Result};
 
 /// Paths that never need the learner's progress (no session lookup for them).
 fn is_asset(path: &str) -> bool {
-    ["/pkg/", "/fonts/", "/assets/", "/favicon"].iter().any(|p| path.starts_with(p))
+    ["/pkg/", "/fonts/", "/assets/", "/favicon"]
+        .iter()
+        .any(|p| path.starts_with(p))
 }
 
-pub async fn track_visits(State(state): State<PortalState>, session: Session, mut req: Request, next: Next) -> Response {
+pub async fn track_visits(
+    State(state): State<PortalState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     let path = req.uri().path().to_owned();
-    if is_asset(&path) || req.method() != axum::http::Method::GET {
+    if is_asset(&path) || req.method() != http::Method::GET {
         return next.run(req).await;
     }
     let mut progress: Progress = match session.get(Progress::SESSION_KEY).await {
@@ -53,16 +60,29 @@ pub struct ChecklistTick {
 }
 
 /// `POST /api/checklist {"index":3,"checked":true}` from the wrap-up lesson's boxes.
-pub async fn set_checklist(session: Session, Json(tick): Json<ChecklistTick>) -> Result<Json<Progress>> {
+pub async fn set_checklist(
+    session: Session,
+    Json(tick): Json<ChecklistTick>,
+) -> Result<Json<Progress>> {
     if tick.index >= Progress::MAX_CHECKLIST_ITEMS {
-        return Err(Error::BadRequest(format!("체크리스트 항목 번호가 올바르지 않습니다: {}", tick.index)));
+        return Err(Error::BadRequest(format!(
+            "체크리스트 항목 번호가 올바르지 않습니다: {}",
+            tick.index
+        )));
     }
-    let mut progress: Progress = session.get(Progress::SESSION_KEY).await.map_err(Error::Session)?.unwrap_or_default();
+    let mut progress: Progress = session
+        .get(Progress::SESSION_KEY)
+        .await
+        .map_err(Error::Session)?
+        .unwrap_or_default();
     if tick.checked {
         progress.checklist.insert(tick.index);
     } else {
         progress.checklist.remove(&tick.index);
     }
-    session.insert(Progress::SESSION_KEY, &progress).await.map_err(Error::Session)?;
+    session
+        .insert(Progress::SESSION_KEY, &progress)
+        .await
+        .map_err(Error::Session)?;
     Ok(Json(progress))
 }

@@ -15,19 +15,24 @@ pub fn load_lessons(config: &Config) -> Result<Library> {
 
 pub async fn open_store(config: &Config) -> Result<SqliteStore> {
     if let Some(dir) = config.database.parent() {
-        std::fs::create_dir_all(dir).map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
+        std::fs::create_dir_all(dir)
+            .map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
     }
-    let options = SqliteConnectOptions::new().filename(&config.database).create_if_missing(true);
-    let pool = SqlitePoolOptions::new().max_connections(4).connect_with(options).await.map_err(Error::Store)?;
+    let options = SqliteConnectOptions::new()
+        .filename(&config.database)
+        .create_if_missing(true);
+    let pool = SqlitePoolOptions::new()
+        .max_connections(4)
+        .connect_with(options)
+        .await
+        .map_err(Error::Store)?;
     let store = SqliteStore::new(pool);
     store.migrate().await.map_err(Error::Store)?;
     Ok(store)
 }
 
 pub async fn run(config: Config) -> Result<()> {
-    let started = std::time::Instant::now();
     let library = load_lessons(&config)?;
-    tracing::info!(lessons = library.lessons().len(), ms = started.elapsed().as_millis() as u64, "lessons loaded");
     let store = open_store(&config).await?;
     let options = LeptosOptions::builder()
         .output_name("portal")
@@ -41,7 +46,10 @@ pub async fn run(config: Config) -> Result<()> {
     }
     let listener = tokio::net::TcpListener::bind(config.addr)
         .await
-        .map_err(|source| Error::Bind { addr: config.addr.to_string(), source })?;
+        .map_err(|source| Error::Bind {
+            addr: config.addr.to_string(),
+            source,
+        })?;
     tracing::info!("포털이 http://{} 에서 기다립니다", config.addr);
     axum::serve(listener, router(state, store))
         .with_graceful_shutdown(shutdown_signal())

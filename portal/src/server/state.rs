@@ -11,21 +11,29 @@ use crate::server::Config;
 pub struct PortalState {
     pub config: Arc<Config>,
     pub leptos_options: LeptosOptions,
-    /// Swapped as a whole when lessons are re-loaded in development.
-    lessons: Arc<RwLock<Arc<Library>>>,
+    /// Swapped as a whole when lessons are re-loaded in development (cloning a
+    /// `Library` is one `Arc`).
+    lessons: Arc<RwLock<Library>>,
 }
 
 impl PortalState {
     pub fn new(config: Config, leptos_options: LeptosOptions, library: Library) -> Self {
-        Self { config: Arc::new(config), leptos_options, lessons: Arc::new(RwLock::new(Arc::new(library))) }
+        Self {
+            config: Arc::new(config),
+            leptos_options,
+            lessons: Arc::new(RwLock::new(library)),
+        }
     }
 
-    pub fn library(&self) -> Arc<Library> {
-        self.lessons.read().unwrap_or_else(|p| p.into_inner()).clone()
+    pub fn library(&self) -> Library {
+        self.lessons
+            .read()
+            .unwrap_or_else(|p| p.into_inner())
+            .clone()
     }
 
     pub fn replace_library(&self, library: Library) {
-        *self.lessons.write().unwrap_or_else(|p| p.into_inner()) = Arc::new(library);
+        *self.lessons.write().unwrap_or_else(|p| p.into_inner()) = library;
     }
 }
 
@@ -36,6 +44,6 @@ impl FromRef<PortalState> for LeptosOptions {
 }
 
 /// The lessons, from inside a component or server function.
-pub fn library() -> Arc<Library> {
+pub fn library() -> Library {
     expect_context::<PortalState>().library()
 }

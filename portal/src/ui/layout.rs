@@ -69,7 +69,7 @@ pub fn Sidebar(current: Option<String>) -> impl IntoView {
                 .collect_view();
             view! {
                 <li class="nav-part">
-                    <span class="nav-part-title">{part.title.clone()}</span>
+                    <span class="nav-part-title">{part.title.to_owned()}</span>
                     <ol>{items}</ol>
                 </li>
             }

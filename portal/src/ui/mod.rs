@@ -7,4 +7,4 @@ pub use theme::ThemeToggle;
 #[cfg(feature = "ssr")]
 mod layout;
 #[cfg(feature = "ssr")]
-pub use layout::{Layout, Sidebar, Toc};
+pub use layout::{Layout, Sidebar, Toc, breadcrumbs};

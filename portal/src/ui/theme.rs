@@ -18,7 +18,9 @@ pub fn ThemeToggle() -> impl IntoView {
 
 #[cfg(feature = "hydrate")]
 fn flip_theme() {
-    let Some(root) = document().document_element() else { return };
+    let Some(root) = document().document_element() else {
+        return;
+    };
     let current = root.get_attribute("data-theme").unwrap_or_else(|| {
         let dark = window()
             .match_media("(prefers-color-scheme: dark)")

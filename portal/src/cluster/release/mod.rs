@@ -1,0 +1,14 @@
+//! The tutorial's `hello` release without helm: render the chart's objects, apply them,
+//! and read back and roll back the Deployment's revisions.
+
+mod apply;
+mod checksum;
+mod history;
+mod render;
+#[cfg(test)]
+mod tests;
+
+pub use apply::{FIELD_MANAGER, install, uninstall, upgrade};
+pub use checksum::{config_checksum, configmap_text};
+pub use history::{EnvEntry, REVISION_ANNOTATION, Revision, history, revisions, rollback, rollback_patch};
+pub use render::{MANAGED_BY, ReleaseNames, Rendered, fullname, labels, render, selector_labels};
