@@ -3,7 +3,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;
-use std::process::{Command, Stdio};
+use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -32,35 +32,55 @@ async fn wait_until_up(client: &reqwest::Client, base: &str) {
     panic!("the service did not start listening");
 }
 
-#[tokio::test]
-async fn sigterm_drains_in_flight_requests_then_exits_zero() {
+/// Starts the real binary on a free port and waits until it answers.
+async fn start(env: &[(&str, &str)], stdout: Stdio) -> (Child, String, reqwest::Client) {
     let port = free_port();
     let child = Command::new(env!("CARGO_BIN_EXE_hello-service"))
         .env("PORT", port.to_string())
-        .env("POD_NAME", "shutdown-test")
-        .env("LOG_LEVEL", "debug")
-        .env("DRAIN_TIMEOUT_SECONDS", "20")
-        .stdout(Stdio::piped())
+        .envs(env.iter().copied())
+        .stdout(stdout)
         .spawn()
         .unwrap();
     let base = format!("http://127.0.0.1:{port}");
     let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(15))
+        .timeout(Duration::from_secs(30))
         .build()
         .unwrap();
     wait_until_up(&client, &base).await;
+    (child, base, client)
+}
 
-    let slow = tokio::spawn({
-        let (client, url) = (client.clone(), format!("{base}/slow?seconds=3"));
-        async move { client.get(url).send().await }
-    });
-    tokio::time::sleep(Duration::from_millis(500)).await;
-    let sent = Instant::now();
+/// `GET /slow?seconds=N` in the background.
+fn slow_request(
+    client: &reqwest::Client,
+    base: &str,
+    seconds: u64,
+) -> tokio::task::JoinHandle<reqwest::Result<reqwest::Response>> {
+    let (client, url) = (client.clone(), format!("{base}/slow?seconds={seconds}"));
+    tokio::spawn(async move { client.get(url).send().await })
+}
+
+/// What the kubelet does first when a pod is deleted.
+fn sigterm(child: &Child) {
     let status = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
         .status()
         .unwrap();
     assert!(status.success());
+}
+
+#[tokio::test]
+async fn sigterm_drains_in_flight_requests_then_exits_zero() {
+    let env = [
+        ("POD_NAME", "shutdown-test"),
+        ("LOG_LEVEL", "debug"),
+        ("DRAIN_TIMEOUT_SECONDS", "20"),
+    ];
+    let (child, base, client) = start(&env, Stdio::piped()).await;
+    let slow = slow_request(&client, &base, 3);
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let sent = Instant::now();
+    sigterm(&child);
     tokio::time::sleep(Duration::from_millis(300)).await;
 
     // During the drain: still listening, and readiness says so.
@@ -119,29 +139,11 @@ async fn sigterm_drains_in_flight_requests_then_exits_zero() {
 
 #[tokio::test]
 async fn drain_timeout_bounds_the_shutdown() {
-    let port = free_port();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_hello-service"))
-        .env("PORT", port.to_string())
-        .env("DRAIN_TIMEOUT_SECONDS", "1")
-        .stdout(Stdio::null())
-        .spawn()
-        .unwrap();
-    let base = format!("http://127.0.0.1:{port}");
-    let client = reqwest::Client::builder()
-        .timeout(Duration::from_secs(30))
-        .build()
-        .unwrap();
-    wait_until_up(&client, &base).await;
-    let _slow = tokio::spawn({
-        let (client, url) = (client.clone(), format!("{base}/slow?seconds=30"));
-        async move { client.get(url).send().await }
-    });
+    let (mut child, base, client) = start(&[("DRAIN_TIMEOUT_SECONDS", "1")], Stdio::null()).await;
+    let _slow = slow_request(&client, &base, 30);
     tokio::time::sleep(Duration::from_millis(300)).await;
     let sent = Instant::now();
-    Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status()
-        .unwrap();
+    sigterm(&child);
     let exit = tokio::task::spawn_blocking(move || child.wait())
         .await
         .unwrap()

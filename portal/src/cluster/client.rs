@@ -18,11 +18,22 @@ pub struct ClusterInfo {
 /// service account. Asks the API server for its version, so a wrong address or expired
 /// credentials fail here rather than in the first lesson panel.
 pub async fn connect() -> Result<(Client, ClusterInfo)> {
-    let config = Config::infer().await.map_err(|source| Error::Config { source })?;
+    let config = Config::infer()
+        .await
+        .map_err(|source| Error::Config { source })?;
     // `infer` prefers the kubeconfig, so when one can be read it is the one in use.
     let context = Kubeconfig::read().ok().and_then(|k| k.current_context);
     let client = Client::try_from(config).map_err(|source| Error::Client { source })?;
-    let version = client.apiserver_version().await.map_err(|e| Error::kube("API 서버 버전 조회", e))?;
+    let version = client
+        .apiserver_version()
+        .await
+        .map_err(|e| Error::kube("API 서버 버전 조회", e))?;
     tracing::info!(context = context.as_deref().unwrap_or("(in-cluster)"), version = %version.git_version, "connected to Kubernetes");
-    Ok((client, ClusterInfo { context, server_version: version.git_version }))
+    Ok((
+        client,
+        ClusterInfo {
+            context,
+            server_version: version.git_version,
+        },
+    ))
 }

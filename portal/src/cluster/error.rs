@@ -27,12 +27,17 @@ pub enum Error {
         source: serde_json::Error,
     },
     #[error("{field} 값이 올바르지 않습니다: {message}")]
-    InvalidValue { field: &'static str, message: String },
+    InvalidValue {
+        field: &'static str,
+        message: String,
+    },
     #[error("리비전 {revision} 이(가) 없습니다 (있는 리비전: {available})")]
     RevisionNotFound { revision: i64, available: String },
     #[error("Deployment {name} 이(가) 일시 정지(paused) 상태라 롤백할 수 없습니다")]
     Paused { name: String },
-    #[error("Kubernetes 접속 설정을 찾을 수 없습니다 (KUBECONFIG, ~/.kube/config, 클러스터 내부 설정 모두 실패)")]
+    #[error(
+        "Kubernetes 접속 설정을 찾을 수 없습니다 (KUBECONFIG, ~/.kube/config, 클러스터 내부 설정 모두 실패)"
+    )]
     Config {
         #[source]
         source: kube::config::InferConfigError,
@@ -109,16 +114,49 @@ impl Error {
             return Self::Unreachable { action, source };
         };
         // `message` is what kubectl prints; `reason` is only the machine word (Forbidden).
-        let reason = if status.message.is_empty() { status.reason.clone() } else { status.message.clone() };
+        let reason = if status.message.is_empty() {
+            status.reason.clone()
+        } else {
+            status.message.clone()
+        };
         match status.code {
             // A quota refusal is a 403 too; only the message tells them apart.
-            403 if reason.contains("exceeded quota") => Self::QuotaExceeded { action, reason, source },
-            403 => Self::Forbidden { action, reason, source },
-            401 => Self::Unauthorized { action, reason, source },
-            404 => Self::NotFound { action, reason, source },
-            409 => Self::Conflict { action, reason, source },
-            422 => Self::Rejected { action, reason, source },
-            code => Self::Api { action, code, reason, source },
+            403 if reason.contains("exceeded quota") => Self::QuotaExceeded {
+                action,
+                reason,
+                source,
+            },
+            403 => Self::Forbidden {
+                action,
+                reason,
+                source,
+            },
+            401 => Self::Unauthorized {
+                action,
+                reason,
+                source,
+            },
+            404 => Self::NotFound {
+                action,
+                reason,
+                source,
+            },
+            409 => Self::Conflict {
+                action,
+                reason,
+                source,
+            },
+            422 => Self::Rejected {
+                action,
+                reason,
+                source,
+            },
+            code => Self::Api {
+                action,
+                code,
+                reason,
+                source,
+            },
         }
     }
 

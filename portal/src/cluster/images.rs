@@ -25,7 +25,10 @@ pub async fn available_tags(client: &Client, repository: &str) -> Result<Vec<Str
 /// Pure: the tags of `repository` among image references as the kubelet reports them
 /// (`docker.io/library/hello-world:1.0.0`). Short names are expanded the way the
 /// container runtime does, so `hello-world` matches `docker.io/library/hello-world`.
-pub fn tags_of<'a>(repository: &str, image_names: impl IntoIterator<Item = &'a str>) -> Vec<String> {
+pub fn tags_of<'a>(
+    repository: &str,
+    image_names: impl IntoIterator<Item = &'a str>,
+) -> Vec<String> {
     let wanted = normalize(repository);
     let mut tags: Vec<String> = image_names
         .into_iter()
@@ -43,7 +46,8 @@ pub fn tags_of<'a>(repository: &str, image_names: impl IntoIterator<Item = &'a s
 
 fn normalize(repository: &str) -> String {
     let first = repository.split('/').next().unwrap_or_default();
-    let has_registry = repository.contains('/') && (first.contains('.') || first.contains(':') || first == "localhost");
+    let has_registry = repository.contains('/')
+        && (first.contains('.') || first.contains(':') || first == "localhost");
     match (has_registry, repository.contains('/')) {
         (true, _) => repository.to_owned(),
         (false, true) => format!("docker.io/{repository}"),
@@ -65,7 +69,10 @@ mod tests {
             "registry.example.com/hello-world:9.9.9",
         ];
         assert_eq!(tags_of("hello-world", node), ["1.0.0", "2.0.0"]);
-        assert_eq!(tags_of("docker.io/library/hello-world", node), ["1.0.0", "2.0.0"]);
+        assert_eq!(
+            tags_of("docker.io/library/hello-world", node),
+            ["1.0.0", "2.0.0"]
+        );
         assert_eq!(tags_of("registry.example.com/hello-world", node), ["9.9.9"]);
         assert_eq!(tags_of("local/pause", node), ["1"]);
         assert!(tags_of("nginx", node).is_empty());
@@ -73,7 +80,10 @@ mod tests {
 
     #[test]
     fn a_registry_port_is_not_a_tag() {
-        assert_eq!(tags_of("localhost:5000/app", ["localhost:5000/app:3"]), ["3"]);
+        assert_eq!(
+            tags_of("localhost:5000/app", ["localhost:5000/app:3"]),
+            ["3"]
+        );
         assert!(tags_of("localhost:5000/app", ["localhost:5000/app"]).is_empty());
     }
 }

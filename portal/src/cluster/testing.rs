@@ -15,6 +15,7 @@ pub struct Recorded {
     pub method: String,
     pub path: String,
     pub query: String,
+    pub content_type: String,
     pub body: Value,
 }
 
@@ -29,14 +30,26 @@ where
         let mut handle = std::pin::pin!(handle);
         let mut seen = Vec::new();
         for _ in 0..expected {
-            let Some((request, send)) = handle.next_request().await else { break };
+            let Some((request, send)) = handle.next_request().await else {
+                break;
+            };
             let (parts, body) = request.into_parts();
             let bytes = body.collect_bytes().await.expect("request body");
-            let body = if bytes.is_empty() { Value::Null } else { serde_json::from_slice(&bytes).expect("JSON body") };
+            let body = if bytes.is_empty() {
+                Value::Null
+            } else {
+                serde_json::from_slice(&bytes).expect("JSON body")
+            };
             let recorded = Recorded {
                 method: parts.method.to_string(),
                 path: parts.uri.path().to_owned(),
                 query: parts.uri.query().unwrap_or_default().to_owned(),
+                content_type: parts
+                    .headers
+                    .get(http::header::CONTENT_TYPE)
+                    .and_then(|v| v.to_str().ok())
+                    .unwrap_or_default()
+                    .to_owned(),
                 body,
             };
             let (code, reply) = respond(&recorded);

@@ -28,8 +28,37 @@ pub async fn set_done(id: String, done: bool) -> Result<bool, ServerFnError> {
     Ok(done)
 }
 
+/// Records that this learner opened a lesson. Sent by the page's island once it runs,
+/// so plain GETs (crawlers, load tests) never create sessions or write to the database.
+#[server(prefix = "/api", endpoint = "lesson-visited")]
+pub async fn mark_visited(id: String) -> Result<(), ServerFnError> {
+    use crate::progress::Progress;
+    use crate::server::library;
+    use tower_sessions::Session;
+
+    if library().get(&id).is_none() {
+        return Err(ServerFnError::new("없는 레슨입니다"));
+    }
+    let session: Session = leptos_axum::extract().await?;
+    let mut progress: Progress = session.get(Progress::SESSION_KEY).await?.unwrap_or_default();
+    if progress.visited.insert(id) {
+        session.insert(Progress::SESSION_KEY, progress).await?;
+    }
+    Ok(())
+}
+
 #[island]
 pub fn DoneButton(id: String, done: bool) -> impl IntoView {
+    // Runs in the browser only: record the visit once the page is alive.
+    Effect::new({
+        let id = id.clone();
+        move |_| {
+            let id = id.clone();
+            leptos::task::spawn_local(async move {
+                let _ = mark_visited(id).await;
+            });
+        }
+    });
     let (is_done, set_is_done) = signal(done);
     let (error, set_error) = signal(None::<String>);
     let toggle = Action::new(move |want: &bool| {

@@ -2,6 +2,7 @@
 //! progress, static assets.
 
 mod assets;
+mod cache;
 pub mod config;
 mod error;
 mod progress;
@@ -25,13 +26,16 @@ use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::app::{App, shell};
 
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "hk_session";
+
 /// Builds the whole HTTP app. A plain function so tests can drive it with `oneshot`.
 pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let context_state = state.clone();
     let session_layer = SessionManagerLayer::new(sessions)
-        .with_name("hk_session")
+        .with_name(SESSION_COOKIE)
         .with_http_only(true)
         .with_same_site(SameSite::Lax)
         .with_secure(state.config.secure_cookies)
@@ -61,11 +65,12 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
             },
             shell,
         ))
+        .layer(axum::middleware::from_fn(progress::load_progress))
+        .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
-            progress::track_visits,
+            cache::anonymous_pages,
         ))
-        .layer(session_layer)
         .layer(axum::middleware::from_fn(security::same_origin))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)

@@ -2,14 +2,14 @@
 //! read it synchronously), visits recorded as lessons are opened, checklist ticks saved.
 
 use axum::Json;
-use axum::extract::{Request, State};
+use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::Response;
 use serde::Deserialize;
 use tower_sessions::Session;
 
 use crate::progress::Progress;
-use crate::server::{Error, PortalState, Result};
+use crate::server::{Error, Result};
 
 /// Paths that never need the learner's progress (no session lookup for them).
 fn is_asset(path: &str) -> bool {
@@ -18,30 +18,19 @@ fn is_asset(path: &str) -> bool {
         .any(|p| path.starts_with(p))
 }
 
-pub async fn track_visits(
-    State(state): State<PortalState>,
-    session: Session,
-    mut req: Request,
-    next: Next,
-) -> Response {
-    let path = req.uri().path().to_owned();
-    if is_asset(&path) || req.method() != http::Method::GET {
+/// Reads the learner's progress once per page request, so components can use it
+/// synchronously. A request without a session cookie costs no database access.
+pub async fn load_progress(session: Session, mut req: Request, next: Next) -> Response {
+    if is_asset(req.uri().path()) || req.method() != http::Method::GET {
         return next.run(req).await;
     }
-    let mut progress: Progress = match session.get(Progress::SESSION_KEY).await {
+    let progress: Progress = match session.get(Progress::SESSION_KEY).await {
         Ok(p) => p.unwrap_or_default(),
         Err(e) => {
             tracing::warn!(error = %e, "could not read progress; continuing without it");
             Progress::default()
         }
     };
-    if let Some(id) = path.strip_prefix("/lessons/")
-        && state.library().get(id).is_some()
-        && progress.visited.insert(id.to_owned())
-        && let Err(e) = session.insert(Progress::SESSION_KEY, &progress).await
-    {
-        tracing::warn!(error = %e, "could not record a visit");
-    }
     req.extensions_mut().insert(progress);
     next.run(req).await
 }

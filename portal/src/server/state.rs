@@ -1,3 +1,4 @@
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 use axum::extract::FromRef;
@@ -14,6 +15,9 @@ pub struct PortalState {
     /// Swapped as a whole when lessons are re-loaded in development (cloning a
     /// `Library` is one `Arc`).
     lessons: Arc<RwLock<Library>>,
+    /// Bumped on every re-load; cached pages of an older generation are stale.
+    generation: Arc<AtomicU64>,
+    pub page_cache: super::cache::PageCache,
 }
 
 impl PortalState {
@@ -22,6 +26,8 @@ impl PortalState {
             config: Arc::new(config),
             leptos_options,
             lessons: Arc::new(RwLock::new(library)),
+            generation: Arc::default(),
+            page_cache: Default::default(),
         }
     }
 
@@ -34,6 +40,11 @@ impl PortalState {
 
     pub fn replace_library(&self, library: Library) {
         *self.lessons.write().unwrap_or_else(|p| p.into_inner()) = library;
+        self.generation.fetch_add(1, Ordering::SeqCst);
+    }
+
+    pub fn generation(&self) -> u64 {
+        self.generation.load(Ordering::SeqCst)
     }
 }
 

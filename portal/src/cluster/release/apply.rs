@@ -12,7 +12,8 @@ use kube::{Client, Resource, ResourceExt};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::render::{ReleaseNames, Rendered};
+use super::names::ReleaseNames;
+use super::render::Rendered;
 use crate::cluster::values::ChartMeta;
 use crate::cluster::{Error, Result};
 
@@ -37,15 +38,39 @@ async fn apply(client: &Client, rendered: &Rendered, verb: &str) -> Result<()> {
     // in between, just as `helm upgrade` would overwrite them.
     let params = PatchParams::apply(FIELD_MANAGER).force();
     // The namespace first: everything else lives in it.
-    apply_one(Api::<Namespace>::all(client.clone()), &rendered.namespace, &params).await?;
-    apply_one(Api::namespaced(client.clone(), &ns), &rendered.config_map, &params).await?;
-    apply_one(Api::namespaced(client.clone(), &ns), &rendered.deployment, &params).await?;
-    apply_one(Api::namespaced(client.clone(), &ns), &rendered.service, &params).await?;
+    apply_one(
+        Api::<Namespace>::all(client.clone()),
+        &rendered.namespace,
+        &params,
+    )
+    .await?;
+    apply_one(
+        Api::namespaced(client.clone(), &ns),
+        &rendered.config_map,
+        &params,
+    )
+    .await?;
+    apply_one(
+        Api::namespaced(client.clone(), &ns),
+        &rendered.deployment,
+        &params,
+    )
+    .await?;
+    apply_one(
+        Api::namespaced(client.clone(), &ns),
+        &rendered.service,
+        &params,
+    )
+    .await?;
     match &rendered.ingress {
         Some(ingress) => apply_one(Api::namespaced(client.clone(), &ns), ingress, &params).await?,
         // Ingress switched off: helm removes the one an earlier revision created.
         None => {
-            delete_one::<Ingress>(Api::namespaced(client.clone(), &ns), &rendered.deployment.name_any()).await?;
+            delete_one::<Ingress>(
+                Api::namespaced(client.clone(), &ns),
+                &rendered.deployment.name_any(),
+            )
+            .await?;
         }
     }
     Ok(())
@@ -58,27 +83,64 @@ where
     let name = object.name_any();
     api.patch(&name, params, &Patch::Apply(object))
         .await
-        .map_err(|e| Error::kube(format!("{} {name} 적용", K::kind(&())), e))?;
-    tracing::debug!(kind = %K::kind(&()), %name, "applied");
+        .map_err(|e| Error::kube(format!("{} 적용", describe(&api, &name)), e))?;
+    tracing::debug!(object = %describe(&api, &name), "applied");
     Ok(())
 }
 
 /// `helm uninstall`: deletes what [`install`] creates (Ingress, Service, Deployment,
 /// ConfigMap, then the Namespace), skipping what is already gone. Returns what was
 /// deleted, as `Kind/name`. Like helm, the namespace goes too because the chart owns it.
-pub async fn uninstall(client: &Client, namespace: &str, release: &str, chart: &ChartMeta) -> Result<Vec<String>> {
+pub async fn uninstall(
+    client: &Client,
+    namespace: &str,
+    release: &str,
+    chart: &ChartMeta,
+) -> Result<Vec<String>> {
     let names = ReleaseNames::new(namespace, release, chart);
     tracing::info!(%namespace, %release, "release 삭제");
     let c = || client.clone();
     // An array evaluates in order, so the deletes run one after another as listed.
     let steps = [
-        ("Ingress", names.fullname.as_str(), delete_one::<Ingress>(Api::namespaced(c(), namespace), &names.fullname).await?),
-        ("Service", &names.fullname, delete_one::<Service>(Api::namespaced(c(), namespace), &names.fullname).await?),
-        ("Deployment", &names.fullname, delete_one::<Deployment>(Api::namespaced(c(), namespace), &names.fullname).await?),
-        ("ConfigMap", &names.config_map, delete_one::<ConfigMap>(Api::namespaced(c(), namespace), &names.config_map).await?),
-        ("Namespace", namespace, delete_one::<Namespace>(Api::all(c()), namespace).await?),
+        (
+            "Ingress",
+            names.fullname.as_str(),
+            delete_one::<Ingress>(Api::namespaced(c(), namespace), &names.fullname).await?,
+        ),
+        (
+            "Service",
+            &names.fullname,
+            delete_one::<Service>(Api::namespaced(c(), namespace), &names.fullname).await?,
+        ),
+        (
+            "Deployment",
+            &names.fullname,
+            delete_one::<Deployment>(Api::namespaced(c(), namespace), &names.fullname).await?,
+        ),
+        (
+            "ConfigMap",
+            &names.config_map,
+            delete_one::<ConfigMap>(Api::namespaced(c(), namespace), &names.config_map).await?,
+        ),
+        (
+            "Namespace",
+            namespace,
+            delete_one::<Namespace>(Api::all(c()), namespace).await?,
+        ),
     ];
-    Ok(steps.into_iter().filter(|(_, _, existed)| *existed).map(|(kind, name, _)| format!("{kind}/{name}")).collect())
+    Ok(steps
+        .into_iter()
+        .filter(|(_, _, existed)| *existed)
+        .map(|(kind, name, _)| format!("{kind}/{name}"))
+        .collect())
+}
+
+/// "Kind ns/name" (or "Kind name" for cluster objects), for messages.
+fn describe<K: Resource<DynamicType = ()>>(api: &Api<K>, name: &str) -> String {
+    match api.namespace() {
+        Some(ns) => format!("{} {ns}/{name}", K::kind(&())),
+        None => format!("{} {name}", K::kind(&())),
+    }
 }
 
 /// Deletes one object in the background (its ReplicaSets and pods follow through the
@@ -90,6 +152,6 @@ where
     match api.delete(name, &DeleteParams::background()).await {
         Ok(_) => Ok(true),
         Err(kube::Error::Api(status)) if status.code == 404 => Ok(false),
-        Err(e) => Err(Error::kube(format!("{} {name} 삭제", K::kind(&())), e)),
+        Err(e) => Err(Error::kube(format!("{} 삭제", describe(&api, name)), e)),
     }
 }

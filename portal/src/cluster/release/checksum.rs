@@ -5,7 +5,7 @@
 
 use sha2::{Digest, Sha256};
 
-use super::render::{MANAGED_BY, ReleaseNames};
+use super::names::{MANAGED_BY, ReleaseNames};
 use crate::cluster::values::{ChartMeta, Values};
 
 /// `{{ include (print $.Template.BasePath "/configmap.yaml") . | sha256sum }}`.
@@ -58,7 +58,9 @@ pub fn go_quote(s: &str) -> String {
             '\r' => out.push_str("\\r"),
             '\t' => out.push_str("\\t"),
             '\u{0B}' => out.push_str("\\v"),
-            c if (c as u32) < 0x20 || c == '\u{7F}' => out.push_str(&format!("\\x{:02x}", c as u32)),
+            c if (c as u32) < 0x20 || c == '\u{7F}' => {
+                out.push_str(&format!("\\x{:02x}", c as u32))
+            }
             c if c.is_control() || (c.is_whitespace() && c != ' ') => {
                 if (c as u32) < 0x10000 {
                     out.push_str(&format!("\\u{:04x}", c as u32));

@@ -51,34 +51,67 @@ pub async fn history(client: &Client, namespace: &str, deployment: &str) -> Resu
 /// `kubectl rollout undo --to-revision`: puts the chosen revision's pod template back
 /// into the Deployment; the controller then rolls the pods and numbers it anew.
 /// Returns the revision rolled back to, as it was before the rollback.
-pub async fn rollback(client: &Client, namespace: &str, deployment: &str, to_revision: i64) -> Result<Revision> {
+pub async fn rollback(
+    client: &Client,
+    namespace: &str,
+    deployment: &str,
+    to_revision: i64,
+) -> Result<Revision> {
     let (deploy, replica_sets) = load(client, namespace, deployment).await?;
     if deploy.spec.as_ref().and_then(|s| s.paused).unwrap_or(false) {
-        return Err(Error::Paused { name: deployment.to_owned() });
+        return Err(Error::Paused {
+            name: deployment.to_owned(),
+        });
     }
-    let owned = owned_by(&deploy, &replica_sets);
-    let Some(rs) = owned.iter().find(|rs| revision_of(rs) == Some(to_revision)) else {
-        let mut known: Vec<i64> = owned.iter().filter_map(|rs| revision_of(rs)).collect();
-        known.sort_unstable();
+    let revisions = revisions(&deploy, &replica_sets);
+    let Some(target) = revisions
+        .iter()
+        .find(|r| r.revision == to_revision)
+        .cloned()
+    else {
+        let known: Vec<String> = revisions.iter().map(|r| r.revision.to_string()).collect();
         let available = if known.is_empty() {
             "없음".to_owned()
         } else {
-            known.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")
+            known.join(", ")
         };
-        return Err(Error::RevisionNotFound { revision: to_revision, available });
+        return Err(Error::RevisionNotFound {
+            revision: to_revision,
+            available,
+        });
     };
-    let patch = rollback_patch(rs);
-    let params = PatchParams { field_manager: Some(FIELD_MANAGER.into()), ..Default::default() };
+    // `revisions` only lists ReplicaSets that exist, so this finds it.
+    let Some(rs) = replica_sets
+        .iter()
+        .find(|rs| rs.name_any() == target.replica_set)
+    else {
+        return Err(Error::RevisionNotFound {
+            revision: to_revision,
+            available: String::new(),
+        });
+    };
+    let params = PatchParams {
+        field_manager: Some(FIELD_MANAGER.into()),
+        ..Default::default()
+    };
     Api::<Deployment>::namespaced(client.clone(), namespace)
-        .patch(deployment, &params, &Patch::Strategic(patch))
+        .patch(deployment, &params, &Patch::Strategic(rollback_patch(rs)))
         .await
-        .map_err(|e| Error::kube(format!("Deployment {deployment} 를 리비전 {to_revision} 으로 롤백"), e))?;
+        .map_err(|e| {
+            Error::kube(
+                format!("Deployment {namespace}/{deployment} 롤백 (리비전 {to_revision})"),
+                e,
+            )
+        })?;
     tracing::info!(%namespace, %deployment, to_revision, "rolled back");
-    let rolled_back = revisions(&deploy, &[(*rs).clone()]);
-    rolled_back.into_iter().next().ok_or(Error::RevisionNotFound { revision: to_revision, available: String::new() })
+    Ok(target)
 }
 
-async fn load(client: &Client, namespace: &str, deployment: &str) -> Result<(Deployment, Vec<ReplicaSet>)> {
+async fn load(
+    client: &Client,
+    namespace: &str,
+    deployment: &str,
+) -> Result<(Deployment, Vec<ReplicaSet>)> {
     let deploy = Api::<Deployment>::namespaced(client.clone(), namespace)
         .get(deployment)
         .await
@@ -88,7 +121,13 @@ async fn load(client: &Client, namespace: &str, deployment: &str) -> Result<(Dep
         .spec
         .as_ref()
         .and_then(|s| s.selector.match_labels.as_ref())
-        .map(|labels| labels.iter().map(|(k, v)| format!("{k}={v}")).collect::<Vec<_>>().join(","))
+        .map(|labels| {
+            labels
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(",")
+        })
         .unwrap_or_default();
     let replica_sets = Api::<ReplicaSet>::namespaced(client.clone(), namespace)
         .list(&ListParams::default().labels(&selector))
@@ -102,42 +141,55 @@ fn owned_by<'a>(deploy: &Deployment, replica_sets: &'a [ReplicaSet]) -> Vec<&'a 
     let uid = deploy.metadata.uid.as_deref();
     replica_sets
         .iter()
-        .filter(|rs| rs.owner_references().iter().any(|o| o.controller == Some(true) && Some(o.uid.as_str()) == uid))
+        .filter(|rs| {
+            rs.owner_references()
+                .iter()
+                .any(|o| o.controller == Some(true) && Some(o.uid.as_str()) == uid)
+        })
         .collect()
-}
-
-fn revision_of(rs: &ReplicaSet) -> Option<i64> {
-    rs.annotations().get(REVISION_ANNOTATION)?.parse().ok()
 }
 
 /// Pure: the revisions among `replica_sets` that belong to `deploy`, oldest first.
 pub fn revisions(deploy: &Deployment, replica_sets: &[ReplicaSet]) -> Vec<Revision> {
-    let current = deploy.annotations().get(REVISION_ANNOTATION).and_then(|r| r.parse::<i64>().ok());
+    let current = deploy
+        .annotations()
+        .get(REVISION_ANNOTATION)
+        .and_then(|r| r.parse::<i64>().ok());
     let mut out: Vec<Revision> = owned_by(deploy, replica_sets)
         .into_iter()
-        .filter_map(|rs| {
-            let revision = revision_of(rs)?;
-            let template = rs.spec.as_ref().and_then(|s| s.template.as_ref());
-            let container = template.and_then(|t| t.spec.as_ref()).and_then(|s| s.containers.first());
-            let status = rs.status.as_ref();
-            Some(Revision {
-                revision,
-                replica_set: rs.name_any(),
-                image: container.and_then(|c| c.image.clone()),
-                config_checksum: template
-                    .and_then(|t| t.metadata.as_ref())
-                    .and_then(|m| m.annotations.as_ref())
-                    .and_then(|a| a.get("checksum/config").cloned()),
-                env: container.and_then(|c| c.env.as_ref()).into_iter().flatten().map(env_entry).collect(),
-                replicas: status.map_or(0, |s| s.replicas),
-                ready_replicas: status.and_then(|s| s.ready_replicas).unwrap_or(0),
-                created: rs.metadata.creation_timestamp.as_ref().map(|t| t.0),
-                current: current == Some(revision),
-            })
-        })
+        .filter_map(|rs| describe(rs, current))
         .collect();
     out.sort_by_key(|r| r.revision);
     out
+}
+
+/// `None` for a ReplicaSet without a revision (not made by a Deployment controller).
+fn describe(rs: &ReplicaSet, current: Option<i64>) -> Option<Revision> {
+    let revision = rs.annotations().get(REVISION_ANNOTATION)?.parse().ok()?;
+    let template = rs.spec.as_ref().and_then(|s| s.template.as_ref());
+    let container = template
+        .and_then(|t| t.spec.as_ref())
+        .and_then(|s| s.containers.first());
+    let status = rs.status.as_ref();
+    Some(Revision {
+        revision,
+        replica_set: rs.name_any(),
+        image: container.and_then(|c| c.image.clone()),
+        config_checksum: template
+            .and_then(|t| t.metadata.as_ref())
+            .and_then(|m| m.annotations.as_ref())
+            .and_then(|a| a.get("checksum/config").cloned()),
+        env: container
+            .and_then(|c| c.env.as_ref())
+            .into_iter()
+            .flatten()
+            .map(env_entry)
+            .collect(),
+        replicas: status.map_or(0, |s| s.replicas),
+        ready_replicas: status.and_then(|s| s.ready_replicas).unwrap_or(0),
+        created: rs.metadata.creation_timestamp.as_ref().map(|t| t.0),
+        current: current == Some(revision),
+    })
 }
 
 fn env_entry(e: &k8s_openapi::api::core::v1::EnvVar) -> EnvEntry {
@@ -159,14 +211,21 @@ fn env_entry(e: &k8s_openapi::api::core::v1::EnvVar) -> EnvEntry {
         }
         (None, None) => String::new(),
     };
-    EnvEntry { name: e.name.clone(), value }
+    EnvEntry {
+        name: e.name.clone(),
+        value,
+    }
 }
 
 /// Pure: the strategic merge patch that makes a Deployment's pod template exactly the
 /// ReplicaSet's. `$patch: replace` swaps the whole template, so keys that only the newer
 /// template had (an extra annotation, say) do not survive the rollback.
 pub fn rollback_patch(rs: &ReplicaSet) -> serde_json::Value {
-    let mut template: PodTemplateSpec = rs.spec.as_ref().and_then(|s| s.template.clone()).unwrap_or_default();
+    let mut template: PodTemplateSpec = rs
+        .spec
+        .as_ref()
+        .and_then(|s| s.template.clone())
+        .unwrap_or_default();
     if let Some(labels) = template.metadata.as_mut().and_then(|m| m.labels.as_mut()) {
         labels.remove(POD_TEMPLATE_HASH);
     }

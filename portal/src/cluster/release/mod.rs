@@ -4,11 +4,15 @@
 mod apply;
 mod checksum;
 mod history;
+mod names;
 mod render;
 #[cfg(test)]
 mod tests;
 
 pub use apply::{FIELD_MANAGER, install, uninstall, upgrade};
 pub use checksum::{config_checksum, configmap_text};
-pub use history::{EnvEntry, REVISION_ANNOTATION, Revision, history, revisions, rollback, rollback_patch};
-pub use render::{MANAGED_BY, ReleaseNames, Rendered, fullname, labels, render, selector_labels};
+pub use history::{
+    EnvEntry, REVISION_ANNOTATION, Revision, history, revisions, rollback, rollback_patch,
+};
+pub use names::{MANAGED_BY, ReleaseNames, fullname, labels, selector_labels};
+pub use render::{Rendered, render};

@@ -4,29 +4,25 @@
 
 use std::collections::BTreeMap;
 
-use k8s_openapi::api::apps::v1::{Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment};
+use k8s_openapi::api::apps::v1::{
+    Deployment, DeploymentSpec, DeploymentStrategy, RollingUpdateDeployment,
+};
 use k8s_openapi::api::core::v1::{
-    ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, EnvVar, EnvVarSource, ExecAction,
-    HTTPGetAction, Lifecycle, LifecycleHandler, Namespace, ObjectFieldSelector, PodSpec, PodTemplateSpec, Probe,
-    ResourceRequirements, Service, ServicePort, ServiceSpec,
+    ConfigMap, ConfigMapEnvSource, Container, ContainerPort, EnvFromSource, EnvVar, EnvVarSource,
+    ExecAction, HTTPGetAction, Lifecycle, LifecycleHandler, Namespace, ObjectFieldSelector,
+    PodSpec, PodTemplateSpec, Probe, ResourceRequirements, Service, ServicePort, ServiceSpec,
 };
 use k8s_openapi::api::networking::v1::{
-    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule, IngressServiceBackend, IngressSpec,
-    ServiceBackendPort,
+    HTTPIngressPath, HTTPIngressRuleValue, Ingress, IngressBackend, IngressRule,
+    IngressServiceBackend, IngressSpec, ServiceBackendPort,
 };
 use k8s_openapi::apimachinery::pkg::api::resource::Quantity;
 use k8s_openapi::apimachinery::pkg::apis::meta::v1::{LabelSelector, ObjectMeta};
 use k8s_openapi::apimachinery::pkg::util::intstr::IntOrString;
 
 use super::checksum::config_checksum;
+use super::names::{ReleaseNames, labels, selector_labels};
 use crate::cluster::values::{ChartMeta, ProbeValues, Values};
-
-/// `app.kubernetes.io/managed-by`. Helm's own word on purpose: the label is part of the
-/// ConfigMap text whose sha256 is the pod template's `checksum/config`, so any other
-/// value would make the portal and `helm upgrade` disagree on the pod template and roll
-/// the pods whenever a learner switches between them. Who really applied an object is
-/// recorded anyway, as the field manager `hello-k8s-portal` in `managedFields`.
-pub const MANAGED_BY: &str = "Helm";
 
 /// The container's port name that probes, the Service and the Ingress refer to.
 const PORT_NAME: &str = "http";
@@ -41,75 +37,50 @@ pub struct Rendered {
     pub ingress: Option<Ingress>,
 }
 
-/// The object names of a release, as `_helpers.tpl` computes them.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReleaseNames {
-    pub namespace: String,
-    /// Deployment, Service and Ingress.
-    pub fullname: String,
-    pub config_map: String,
-}
-
-impl ReleaseNames {
-    pub fn new(namespace: &str, release: &str, chart: &ChartMeta) -> Self {
-        let fullname = fullname(release, &chart.name);
-        Self { namespace: namespace.to_owned(), config_map: format!("{fullname}-config"), fullname }
-    }
-}
-
-/// `hello-world.fullname`: the release name alone if it already contains the chart name,
-/// else `<release>-<chart>`; at most 63 bytes without a trailing '-'.
-pub fn fullname(release: &str, chart_name: &str) -> String {
-    let name = if release.contains(chart_name) { release.to_owned() } else { format!("{release}-{chart_name}") };
-    let mut cut = name.len().min(63);
-    while !name.is_char_boundary(cut) {
-        cut -= 1;
-    }
-    let name = &name[..cut];
-    name.strip_suffix('-').unwrap_or(name).to_owned()
-}
-
-/// `hello-world.selectorLabels`: never changes for a release, so Deployments can upgrade.
-pub fn selector_labels(release: &str, chart: &ChartMeta) -> BTreeMap<String, String> {
-    BTreeMap::from([
-        ("app.kubernetes.io/name".to_owned(), chart.name.clone()),
-        ("app.kubernetes.io/instance".to_owned(), release.to_owned()),
-    ])
-}
-
-/// `hello-world.labels`: selector labels plus version and management.
-pub fn labels(values: &Values, release: &str, chart: &ChartMeta) -> BTreeMap<String, String> {
-    let mut labels = selector_labels(release, chart);
-    labels.insert("app.kubernetes.io/version".into(), values.app.version.clone());
-    labels.insert("app.kubernetes.io/managed-by".into(), MANAGED_BY.into());
-    labels.insert("helm.sh/chart".into(), format!("{}-{}", chart.name, chart.version));
-    labels
-}
-
+/// `helm template`: the release's objects for `values`, as helm would render them.
 pub fn render(values: &Values, release: &str, chart: &ChartMeta) -> Rendered {
     Rendered {
         namespace: namespace(values, release, chart),
         config_map: config_map(values, release, chart),
         deployment: deployment(values, release, chart),
         service: service(values, release, chart),
-        ingress: values.ingress.enabled.then(|| ingress(values, release, chart)),
+        ingress: values
+            .ingress
+            .enabled
+            .then(|| ingress(values, release, chart)),
     }
 }
 
 fn metadata(name: String, namespace: Option<&str>, labels: BTreeMap<String, String>) -> ObjectMeta {
-    ObjectMeta { name: Some(name), namespace: namespace.map(str::to_owned), labels: Some(labels), ..Default::default() }
+    ObjectMeta {
+        name: Some(name),
+        namespace: namespace.map(str::to_owned),
+        labels: Some(labels),
+        ..Default::default()
+    }
 }
 
 /// `templates/namespace.yaml`.
 pub fn namespace(values: &Values, release: &str, chart: &ChartMeta) -> Namespace {
-    Namespace { metadata: metadata(values.namespace.clone(), None, labels(values, release, chart)), ..Default::default() }
+    Namespace {
+        metadata: metadata(
+            values.namespace.clone(),
+            None,
+            labels(values, release, chart),
+        ),
+        ..Default::default()
+    }
 }
 
 /// `templates/configmap.yaml`: the service reads these as environment variables.
 pub fn config_map(values: &Values, release: &str, chart: &ChartMeta) -> ConfigMap {
     let names = ReleaseNames::new(&values.namespace, release, chart);
     ConfigMap {
-        metadata: metadata(names.config_map, Some(&values.namespace), labels(values, release, chart)),
+        metadata: metadata(
+            names.config_map,
+            Some(&values.namespace),
+            labels(values, release, chart),
+        ),
         data: Some(BTreeMap::from([
             ("APP_ENV".to_owned(), values.config.app_env.clone()),
             ("APP_VERSION".to_owned(), values.app.version.clone()),
@@ -125,9 +96,16 @@ pub fn deployment(values: &Values, release: &str, chart: &ChartMeta) -> Deployme
     let selector = selector_labels(release, chart);
     // A changed ConfigMap must roll the pods (env is read only at start): helm's trick of
     // hashing the rendered ConfigMap into the pod template, reproduced byte for byte.
-    let annotations = BTreeMap::from([("checksum/config".to_owned(), config_checksum(values, release, chart))]);
+    let annotations = BTreeMap::from([(
+        "checksum/config".to_owned(),
+        config_checksum(values, release, chart),
+    )]);
     Deployment {
-        metadata: metadata(names.fullname, Some(&values.namespace), labels(values, release, chart)),
+        metadata: metadata(
+            names.fullname,
+            Some(&values.namespace),
+            labels(values, release, chart),
+        ),
         spec: Some(DeploymentSpec {
             replicas: Some(values.replica_count),
             strategy: Some(DeploymentStrategy {
@@ -137,7 +115,10 @@ pub fn deployment(values: &Values, release: &str, chart: &ChartMeta) -> Deployme
                     max_unavailable: Some(IntOrString::Int(0)),
                 }),
             }),
-            selector: LabelSelector { match_labels: Some(selector.clone()), ..Default::default() },
+            selector: LabelSelector {
+                match_labels: Some(selector.clone()),
+                ..Default::default()
+            },
             template: PodTemplateSpec {
                 metadata: Some(ObjectMeta {
                     labels: Some(selector),
@@ -145,7 +126,9 @@ pub fn deployment(values: &Values, release: &str, chart: &ChartMeta) -> Deployme
                     ..Default::default()
                 }),
                 spec: Some(PodSpec {
-                    termination_grace_period_seconds: Some(values.graceful_shutdown.termination_grace_period_seconds),
+                    termination_grace_period_seconds: Some(
+                        values.graceful_shutdown.termination_grace_period_seconds,
+                    ),
                     containers: vec![container(values, &names.config_map)],
                     ..Default::default()
                 }),
@@ -157,11 +140,18 @@ pub fn deployment(values: &Values, release: &str, chart: &ChartMeta) -> Deployme
 }
 
 fn container(values: &Values, config_map: &str) -> Container {
-    let env = |name: &str, value: String| EnvVar { name: name.into(), value: Some(value), ..Default::default() };
+    let env = |name: &str, value: String| EnvVar {
+        name: name.into(),
+        value: Some(value),
+        ..Default::default()
+    };
     let pod_name = EnvVar {
         name: "POD_NAME".into(),
         value_from: Some(EnvVarSource {
-            field_ref: Some(ObjectFieldSelector { field_path: "metadata.name".into(), ..Default::default() }),
+            field_ref: Some(ObjectFieldSelector {
+                field_path: "metadata.name".into(),
+                ..Default::default()
+            }),
             ..Default::default()
         }),
         ..Default::default()
@@ -178,16 +168,25 @@ fn container(values: &Values, config_map: &str) -> Container {
             ..Default::default()
         }]),
         env_from: Some(vec![EnvFromSource {
-            config_map_ref: Some(ConfigMapEnvSource { name: config_map.into(), ..Default::default() }),
+            config_map_ref: Some(ConfigMapEnvSource {
+                name: config_map.into(),
+                ..Default::default()
+            }),
             ..Default::default()
         }]),
-        env: Some(vec![env("PORT", values.service.target_port.to_string()), pod_name]),
+        env: Some(vec![
+            env("PORT", values.service.target_port.to_string()),
+            pod_name,
+        ]),
         liveness_probe: Some(probe(&values.probes.liveness)),
         readiness_probe: Some(probe(&values.probes.readiness)),
         lifecycle: Some(Lifecycle {
             pre_stop: Some(LifecycleHandler {
                 exec: Some(ExecAction {
-                    command: Some(vec!["sleep".into(), values.graceful_shutdown.pre_stop_sleep_seconds.to_string()]),
+                    command: Some(vec![
+                        "sleep".into(),
+                        values.graceful_shutdown.pre_stop_sleep_seconds.to_string(),
+                    ]),
                 }),
                 ..Default::default()
             }),
@@ -218,14 +217,22 @@ fn probe(p: &ProbeValues) -> Probe {
 
 /// `toYaml` of an empty map gives `{}`, which the API server treats as unset.
 fn quantities(map: &BTreeMap<String, String>) -> Option<BTreeMap<String, Quantity>> {
-    (!map.is_empty()).then(|| map.iter().map(|(k, v)| (k.clone(), Quantity(v.clone()))).collect())
+    (!map.is_empty()).then(|| {
+        map.iter()
+            .map(|(k, v)| (k.clone(), Quantity(v.clone())))
+            .collect()
+    })
 }
 
 /// `templates/service.yaml`.
 pub fn service(values: &Values, release: &str, chart: &ChartMeta) -> Service {
     let names = ReleaseNames::new(&values.namespace, release, chart);
     Service {
-        metadata: metadata(names.fullname, Some(&values.namespace), labels(values, release, chart)),
+        metadata: metadata(
+            names.fullname,
+            Some(&values.namespace),
+            labels(values, release, chart),
+        ),
         spec: Some(ServiceSpec {
             type_: Some(values.service.type_.clone()),
             selector: Some(selector_labels(release, chart)),
@@ -248,18 +255,29 @@ pub fn ingress(values: &Values, release: &str, chart: &ChartMeta) -> Ingress {
     let backend = IngressBackend {
         service: Some(IngressServiceBackend {
             name: names.fullname.clone(),
-            port: Some(ServiceBackendPort { name: Some(PORT_NAME.into()), ..Default::default() }),
+            port: Some(ServiceBackendPort {
+                name: Some(PORT_NAME.into()),
+                ..Default::default()
+            }),
         }),
         ..Default::default()
     };
     Ingress {
-        metadata: metadata(names.fullname, Some(&values.namespace), labels(values, release, chart)),
+        metadata: metadata(
+            names.fullname,
+            Some(&values.namespace),
+            labels(values, release, chart),
+        ),
         spec: Some(IngressSpec {
             ingress_class_name: Some(values.ingress.class_name.clone()),
             rules: Some(vec![IngressRule {
                 host: Some(values.ingress.host.clone()),
                 http: Some(HTTPIngressRuleValue {
-                    paths: vec![HTTPIngressPath { path: Some("/".into()), path_type: "Prefix".into(), backend }],
+                    paths: vec![HTTPIngressPath {
+                        path: Some("/".into()),
+                        path_type: "Prefix".into(),
+                        backend,
+                    }],
                 }),
             }]),
             ..Default::default()

@@ -28,7 +28,10 @@ pub struct ChartMeta {
 
 impl ChartMeta {
     pub fn from_yaml(text: &str) -> Result<Self> {
-        serde_norway::from_str(text).map_err(|source| Error::Yaml { what: "Chart.yaml".into(), source })
+        serde_norway::from_str(text).map_err(|source| Error::Yaml {
+            what: "Chart.yaml".into(),
+            source,
+        })
     }
 
     pub fn load(chart_dir: &Path) -> Result<Self> {
@@ -132,7 +135,10 @@ impl Values {
         for (name, text) in layers {
             merge(&mut merged, parse_layer(name, text)?);
         }
-        serde_json::from_value(merged).map_err(|source| Error::ValuesShape { what: describe(layers), source })
+        serde_json::from_value(merged).map_err(|source| Error::ValuesShape {
+            what: describe(layers),
+            source,
+        })
     }
 
     pub fn from_yaml(text: &str) -> Result<Self> {
@@ -143,28 +149,45 @@ impl Values {
     /// given, e.g. `<chart_dir>/values-dev.yaml`).
     pub fn load(chart_dir: &Path, value_files: &[PathBuf]) -> Result<Self> {
         let base = read(&chart_dir.join("values.yaml"))?;
-        let texts = value_files.iter().map(|p| Ok((p.display().to_string(), read(p)?))).collect::<Result<Vec<_>>>()?;
-        let layers: Vec<(&str, &str)> = texts.iter().map(|(n, t)| (n.as_str(), t.as_str())).collect();
+        let texts = value_files
+            .iter()
+            .map(|p| Ok((p.display().to_string(), read(p)?)))
+            .collect::<Result<Vec<_>>>()?;
+        let layers: Vec<(&str, &str)> = texts
+            .iter()
+            .map(|(n, t)| (n.as_str(), t.as_str()))
+            .collect();
         Self::from_yaml_layers(&base, &layers)
     }
 }
 
 fn read(path: &Path) -> Result<String> {
-    std::fs::read_to_string(path).map_err(|source| Error::ReadFile { path: path.to_owned(), source })
+    std::fs::read_to_string(path).map_err(|source| Error::ReadFile {
+        path: path.to_owned(),
+        source,
+    })
 }
 
 fn describe(layers: &[(&str, &str)]) -> String {
-    std::iter::once("values.yaml").chain(layers.iter().map(|(n, _)| *n)).collect::<Vec<_>>().join(" + ")
+    std::iter::once("values.yaml")
+        .chain(layers.iter().map(|(n, _)| *n))
+        .collect::<Vec<_>>()
+        .join(" + ")
 }
 
 /// An empty or comment-only file is an empty map to helm, not an error.
 fn parse_layer(name: &str, text: &str) -> Result<Json> {
-    let value: Option<Json> =
-        serde_norway::from_str(text).map_err(|source| Error::Yaml { what: name.to_owned(), source })?;
+    let value: Option<Json> = serde_norway::from_str(text).map_err(|source| Error::Yaml {
+        what: name.to_owned(),
+        source,
+    })?;
     match value {
         None | Some(Json::Null) => Ok(Json::Object(Default::default())),
         Some(v @ Json::Object(_)) => Ok(v),
-        Some(_) => Err(Error::InvalidValue { field: "values", message: format!("{name} 의 최상위는 맵이어야 합니다") }),
+        Some(_) => Err(Error::InvalidValue {
+            field: "values",
+            message: format!("{name} 의 최상위는 맵이어야 합니다"),
+        }),
     }
 }
 
@@ -179,7 +202,9 @@ fn merge(base: &mut Json, overlay: Json) {
                     continue;
                 }
                 match base.get_mut(&key) {
-                    Some(existing) if existing.is_object() && value.is_object() => merge(existing, value),
+                    Some(existing) if existing.is_object() && value.is_object() => {
+                        merge(existing, value)
+                    }
                     _ => {
                         base.insert(key, value);
                     }
@@ -196,9 +221,13 @@ fn scalar<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<String, D::Err
     scalar_text(Json::deserialize(d)?).map_err(serde::de::Error::custom)
 }
 
-fn scalar_map<'de, D: Deserializer<'de>>(d: D) -> std::result::Result<BTreeMap<String, String>, D::Error> {
+fn scalar_map<'de, D: Deserializer<'de>>(
+    d: D,
+) -> std::result::Result<BTreeMap<String, String>, D::Error> {
     let map = Option::<BTreeMap<String, Json>>::deserialize(d)?.unwrap_or_default();
-    map.into_iter().map(|(k, v)| Ok((k, scalar_text(v).map_err(serde::de::Error::custom)?))).collect()
+    map.into_iter()
+        .map(|(k, v)| Ok((k, scalar_text(v).map_err(serde::de::Error::custom)?)))
+        .collect()
 }
 
 fn scalar_text(value: Json) -> std::result::Result<String, String> {

@@ -48,10 +48,15 @@ impl FromStr for LogLevel {
     type Err = Error;
 
     fn from_str(s: &str) -> Result<Self> {
-        Self::ALL.into_iter().find(|l| l.as_str() == s.trim()).ok_or_else(|| Error::InvalidValue {
-            field: "config.logLevel",
-            message: format!("'{s}' 은(는) 쓸 수 없습니다 (debug, info, warning, error 중 하나)"),
-        })
+        Self::ALL
+            .into_iter()
+            .find(|l| l.as_str() == s.trim())
+            .ok_or_else(|| Error::InvalidValue {
+                field: "config.logLevel",
+                message: format!(
+                    "'{s}' 은(는) 쓸 수 없습니다 (debug, info, warning, error 중 하나)"
+                ),
+            })
     }
 }
 
@@ -70,23 +75,35 @@ impl Values {
     /// tag must be one the node already has (`allowed_image_tags`, see
     /// [`crate::cluster::images`]): the cluster cannot pull, and an unknown tag would
     /// only leave pods in `ErrImageNeverPull`/`ImagePullBackOff`.
-    pub fn with_overrides(&self, overrides: &Overrides, allowed_image_tags: &[String]) -> Result<Values> {
+    pub fn with_overrides(
+        &self,
+        overrides: &Overrides,
+        allowed_image_tags: &[String],
+    ) -> Result<Values> {
         let mut values = self.clone();
         if let Some(tag) = &overrides.image_tag {
             let tag = tag.trim();
             if !allowed_image_tags.iter().any(|t| t == tag) {
-                let available =
-                    if allowed_image_tags.is_empty() { "없음".to_owned() } else { allowed_image_tags.join(", ") };
+                let available = if allowed_image_tags.is_empty() {
+                    "없음".to_owned()
+                } else {
+                    allowed_image_tags.join(", ")
+                };
                 return Err(invalid(
                     "image.tag",
-                    format!("노드에 없는 이미지 태그입니다: '{tag}' (쓸 수 있는 태그: {available})"),
+                    format!(
+                        "노드에 없는 이미지 태그입니다: '{tag}' (쓸 수 있는 태그: {available})"
+                    ),
                 ));
             }
             values.image.tag = tag.to_owned();
         }
         if let Some(replicas) = overrides.replicas {
             if !(1..=MAX_REPLICAS).contains(&replicas) {
-                return Err(invalid("replicaCount", format!("1 에서 {MAX_REPLICAS} 사이여야 합니다: {replicas}")));
+                return Err(invalid(
+                    "replicaCount",
+                    format!("1 에서 {MAX_REPLICAS} 사이여야 합니다: {replicas}"),
+                ));
             }
             values.replica_count = i32::from(replicas);
         }
@@ -98,7 +115,10 @@ impl Values {
             if !APP_ENVS.contains(&env) {
                 return Err(invalid(
                     "config.appEnv",
-                    format!("'{env}' 은(는) 쓸 수 없습니다 ({} 중 하나)", APP_ENVS.join(", ")),
+                    format!(
+                        "'{env}' 은(는) 쓸 수 없습니다 ({} 중 하나)",
+                        APP_ENVS.join(", ")
+                    ),
                 ));
             }
             values.config.app_env = env.to_owned();
@@ -124,8 +144,13 @@ fn check_label_value(v: &str) -> std::result::Result<(), String> {
         Err("비어 있습니다".into())
     } else if v.len() > 63 {
         Err(format!("63자를 넘을 수 없습니다 ({}자)", v.len()))
-    } else if !v.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.')) {
-        Err(format!("영문, 숫자, '-', '_', '.' 만 쓸 수 있습니다: '{v}'"))
+    } else if !v
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'))
+    {
+        Err(format!(
+            "영문, 숫자, '-', '_', '.' 만 쓸 수 있습니다: '{v}'"
+        ))
     } else if !edge_ok(v.chars().next()) || !edge_ok(v.chars().last()) {
         Err(format!("영문이나 숫자로 시작하고 끝나야 합니다: '{v}'"))
     } else {

@@ -27,9 +27,13 @@ fn default_values_render_the_tutorials_objects() {
         "app.kubernetes.io/managed-by": "Helm",
         "helm.sh/chart": "hello-world-0.1.0",
     });
-    let selector = json!({"app.kubernetes.io/name": "hello-world", "app.kubernetes.io/instance": "hello"});
+    let selector =
+        json!({"app.kubernetes.io/name": "hello-world", "app.kubernetes.io/instance": "hello"});
 
-    assert_eq!(json_of(&r.namespace), json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "hello", "labels": labels}}));
+    assert_eq!(
+        json_of(&r.namespace),
+        json!({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": "hello", "labels": labels}})
+    );
     assert_eq!(
         json_of(&r.config_map),
         json!({"apiVersion": "v1", "kind": "ConfigMap",
@@ -38,12 +42,24 @@ fn default_values_render_the_tutorials_objects() {
     );
 
     let d = json_of(&r.deployment);
-    assert_eq!((d["apiVersion"].clone(), d["kind"].clone()), (json!("apps/v1"), json!("Deployment")));
-    assert_eq!(d["metadata"], json!({"name": "hello-hello-world", "namespace": "hello", "labels": labels}));
+    assert_eq!(
+        (d["apiVersion"].clone(), d["kind"].clone()),
+        (json!("apps/v1"), json!("Deployment"))
+    );
+    assert_eq!(
+        d["metadata"],
+        json!({"name": "hello-hello-world", "namespace": "hello", "labels": labels})
+    );
     assert_eq!(d["spec"]["replicas"], 2);
-    assert_eq!(d["spec"]["strategy"], json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}}));
+    assert_eq!(
+        d["spec"]["strategy"],
+        json!({"type": "RollingUpdate", "rollingUpdate": {"maxSurge": 1, "maxUnavailable": 0}})
+    );
     assert_eq!(d["spec"]["selector"], json!({"matchLabels": selector}));
-    assert_eq!(d["spec"]["template"]["metadata"], json!({"labels": selector, "annotations": {"checksum/config": HELM_DEFAULT}}));
+    assert_eq!(
+        d["spec"]["template"]["metadata"],
+        json!({"labels": selector, "annotations": {"checksum/config": HELM_DEFAULT}})
+    );
     let pod = &d["spec"]["template"]["spec"];
     assert_eq!(pod["terminationGracePeriodSeconds"], 45);
     assert_eq!(
@@ -83,7 +99,11 @@ fn checksums_equal_helms_for_every_values_file() {
     assert_eq!(config_checksum(&dev, "hello", &meta), HELM_DEV);
     let (prod, _) = chart(Some("values-prod.yaml"));
     assert_eq!(config_checksum(&prod, "hello", &meta), HELM_PROD);
-    let v2 = Overrides { image_tag: Some("2.0.0".into()), app_version: Some("2.0.0".into()), ..Default::default() };
+    let v2 = Overrides {
+        image_tag: Some("2.0.0".into()),
+        app_version: Some("2.0.0".into()),
+        ..Default::default()
+    };
     let v2 = values.with_overrides(&v2, &["2.0.0".into()]).unwrap();
     assert_eq!(config_checksum(&v2, "hello", &meta), HELM_V2);
 }
@@ -92,10 +112,19 @@ fn checksums_equal_helms_for_every_values_file() {
 fn the_hashed_text_is_the_template_with_its_region_comments() {
     let (values, meta) = chart(None);
     let text = configmap_text(&values, "hello", &meta);
-    assert!(text.starts_with("# region: configmap\napiVersion: v1\n"), "{text}");
-    assert!(text.ends_with("  LOG_LEVEL: \"info\"\n# endregion: configmap\n"), "{text}");
+    assert!(
+        text.starts_with("# region: configmap\napiVersion: v1\n"),
+        "{text}"
+    );
+    assert!(
+        text.ends_with("  LOG_LEVEL: \"info\"\n# endregion: configmap\n"),
+        "{text}"
+    );
     // Every literal line of the chart's template appears in the text, in order.
-    let template = std::fs::read_to_string(crate::cluster::testing::chart_dir().join("templates/configmap.yaml")).unwrap();
+    let template = std::fs::read_to_string(
+        crate::cluster::testing::chart_dir().join("templates/configmap.yaml"),
+    )
+    .unwrap();
     let literal: Vec<&str> = template.lines().filter(|l| !l.contains("{{")).collect();
     let rendered: Vec<&str> = text.lines().filter(|l| literal.contains(l)).collect();
     assert_eq!(rendered, literal);
@@ -108,7 +137,10 @@ fn environment_files_change_the_objects() {
     assert_eq!(r.deployment.spec.as_ref().unwrap().replicas, Some(1));
     assert_eq!(r.config_map.data.as_ref().unwrap()["LOG_LEVEL"], "debug");
     let container = json_of(&r.deployment)["spec"]["template"]["spec"]["containers"][0].clone();
-    assert_eq!(container["resources"], json!({"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "128Mi"}}));
+    assert_eq!(
+        container["resources"],
+        json!({"requests": {"cpu": "50m", "memory": "64Mi"}, "limits": {"cpu": "100m", "memory": "128Mi"}})
+    );
 
     let (prod, _) = chart(Some("values-prod.yaml"));
     let r = render(&prod, "hello", &meta);
@@ -125,11 +157,27 @@ fn a_config_change_changes_the_pod_template_only_through_the_checksum() {
     let (values, meta) = chart(None);
     let mut debug = values.clone();
     debug.config.log_level = "debug".into();
-    let (a, b) = (render(&values, "hello", &meta).deployment, render(&debug, "hello", &meta).deployment);
+    let (a, b) = (
+        render(&values, "hello", &meta).deployment,
+        render(&debug, "hello", &meta).deployment,
+    );
     assert_ne!(a, b);
-    let annotations = |d: &k8s_openapi::api::apps::v1::Deployment| d.spec.as_ref().unwrap().template.metadata.as_ref().unwrap().annotations.clone();
+    let annotations = |d: &k8s_openapi::api::apps::v1::Deployment| {
+        d.spec
+            .as_ref()
+            .unwrap()
+            .template
+            .metadata
+            .as_ref()
+            .unwrap()
+            .annotations
+            .clone()
+    };
     assert_ne!(annotations(&a), annotations(&b));
-    assert_eq!(config_checksum(&debug, "hello", &meta), "643ff2c52cf50cb56710889c154adf4160fc2926ec4114549ad6f6de0fde5b31");
+    assert_eq!(
+        config_checksum(&debug, "hello", &meta),
+        "643ff2c52cf50cb56710889c154adf4160fc2926ec4114549ad6f6de0fde5b31"
+    );
 }
 
 #[test]
@@ -137,14 +185,21 @@ fn fullname_follows_the_helper() {
     assert_eq!(fullname("hello", "hello-world"), "hello-hello-world");
     assert_eq!(fullname("my-hello-world", "hello-world"), "my-hello-world");
     let long = "a".repeat(62) + "-b";
-    assert_eq!(fullname(&long, "hello-world"), "a".repeat(62), "63 bytes, then the trailing '-' goes");
+    assert_eq!(
+        fullname(&long, "hello-world"),
+        "a".repeat(62),
+        "63 bytes, then the trailing '-' goes"
+    );
 }
 
 #[test]
 fn quote_is_gos_strconv_quote() {
     assert_eq!(go_quote("1.0.0"), "\"1.0.0\"");
     assert_eq!(go_quote("a\"b\\c"), "\"a\\\"b\\\\c\"");
-    assert_eq!(go_quote("tab\there\nnl\u{1}\u{7f}"), "\"tab\\there\\nnl\\x01\\x7f\"");
+    assert_eq!(
+        go_quote("tab\there\nnl\u{1}\u{7f}"),
+        "\"tab\\there\\nnl\\x01\\x7f\""
+    );
     assert_eq!(go_quote("한글 ok"), "\"한글 ok\"");
     assert_eq!(go_quote("\u{a0}\u{85}"), "\"\\u00a0\\u0085\"");
 }
