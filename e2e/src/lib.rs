@@ -82,6 +82,25 @@ impl Tools {
     }
 }
 
+/// The pods matching `selector` in `ns` that are Ready and not on their way out.
+pub fn ready_pods(ns: &str, selector: &str) -> Result<Vec<serde_json::Value>> {
+    let pods = Tools.kubectl_json(&["get", "pods", "-n", ns, "-l", selector, "-o", "json"])?;
+    let ready = |p: &serde_json::Value| {
+        p["status"]["conditions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .any(|c| c["type"] == "Ready" && c["status"] == "True")
+    };
+    Ok(pods["items"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .filter(|p| p["metadata"]["deletionTimestamp"].is_null() && ready(p))
+        .cloned()
+        .collect())
+}
+
 /// Runs a program from the repository root and returns its stdout.
 pub fn run(program: &str, args: &[&str], stdin: Option<&str>) -> Result<String> {
     use std::io::Write;

@@ -1,5 +1,6 @@
 //! The chart the lessons teach: `helm lint`, `helm template` with the tutorial's values,
 //! and a server-side dry run of everything it renders on the local cluster.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use e2e::{Tools, chart_dir};
 use serde_json::Value;

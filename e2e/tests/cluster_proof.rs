@@ -1,5 +1,6 @@
 //! The foundation proof on the real local cluster: the lessons' Helm workflow —
 //! install, reach the service, upgrade to 2.0.0, roll back, uninstall — works here.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::time::{Duration, Instant};
 
@@ -11,21 +12,9 @@ const SVC: &str = "hello-hello-world";
 const SELECTOR: &str = "app.kubernetes.io/name=hello-world,app.kubernetes.io/instance=hello";
 
 fn ready_pods() -> Vec<String> {
-    let pods = Tools
-        .kubectl_json(&["get", "pods", "-n", NS, "-l", SELECTOR, "-o", "json"])
-        .unwrap();
-    pods["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
-        .filter(|p| {
-            p["status"]["conditions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|c| c["type"] == "Ready" && c["status"] == "True")
-        })
+    e2e::ready_pods(NS, SELECTOR)
+        .unwrap()
+        .iter()
         .filter_map(|p| p["metadata"]["name"].as_str().map(str::to_owned))
         .collect()
 }

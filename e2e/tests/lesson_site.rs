@@ -2,6 +2,7 @@
 //! previous/next, a Korean TOC anchor, dark mode, search, progress across a portal
 //! restart, the 404 page, no external requests, and Hangul at two columns in D2Coding.
 //! Screenshots land in e2e/.work/screenshots/ — look at them.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::time::Duration;
 
@@ -201,6 +202,20 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
             break;
         }
     }
+    // Tick the first item of the wrap-up checklist.
+    c.goto(&portal.url("/lessons/wrap-up")).await.unwrap();
+    let first_box = "document.querySelector('.md li input[type=checkbox]')";
+    eventually(
+        &c,
+        "the checklist wired",
+        &format!("{first_box} && !{first_box}.disabled"),
+    )
+    .await;
+    c.execute(&format!("{first_box}.click()"), vec![])
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(800)).await;
+
     portal.stop();
     // A new process on a new port: cookies are per host, not per port, so the session
     // cookie still applies.

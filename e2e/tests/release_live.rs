@@ -1,6 +1,7 @@
 //! The portal's release layer on the real local cluster, the lessons' helm workflow
 //! without helm: install → upgrade to 2.0.0 → history → rollback → uninstall. It uses
 //! its own namespace so it can run next to the helm tests (which use `hello`).
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::time::Duration;
 
@@ -25,7 +26,7 @@ fn namespace_gone() {
                 .then_some(())
         },
     )
-    .unwrap();
+    .expect("the namespace should go away");
 }
 
 fn rolled_out() {
@@ -38,26 +39,14 @@ fn rolled_out() {
             NS,
             "--timeout=180s",
         ])
-        .unwrap();
+        .expect("kubectl rollout status");
 }
 
 /// The images of the pods that are Ready and not on their way out.
 fn ready_pod_images() -> Vec<String> {
-    let pods = Tools
-        .kubectl_json(&["get", "pods", "-n", NS, "-l", SELECTOR, "-o", "json"])
-        .unwrap();
-    pods["items"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .filter(|p| p["metadata"]["deletionTimestamp"].is_null())
-        .filter(|p| {
-            p["status"]["conditions"]
-                .as_array()
-                .into_iter()
-                .flatten()
-                .any(|c| c["type"] == "Ready" && c["status"] == "True")
-        })
+    e2e::ready_pods(NS, SELECTOR)
+        .expect("kubectl get pods")
+        .iter()
         .filter_map(|p| {
             p["spec"]["containers"][0]["image"]
                 .as_str()
@@ -75,7 +64,7 @@ fn wait_for_ready_pods(count: usize, image: &str) {
             (images.len() == count && images.iter().all(|i| i == image)).then_some(())
         },
     )
-    .unwrap();
+    .expect("pods should become Ready");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1,6 +1,7 @@
 //! The portal installs the tutorial's release without helm, so its rendering must be
 //! what `helm template hello deploy/helm/hello-world …` prints: the same objects, field
 //! for field, including the `checksum/config` helm computes from the ConfigMap text.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use e2e::{Tools, chart_dir};
 use portal::cluster::release::{Rendered, render};
@@ -11,17 +12,17 @@ use serde_json::Value;
 /// helm's objects, YAML turned into JSON, normalised and sorted.
 fn helm(extra: &[&str]) -> Vec<Value> {
     let chart = chart_dir();
-    let mut args = vec!["template", "hello", chart.to_str().unwrap()];
+    let mut args = vec!["template", "hello", chart.to_str().expect("UTF-8 path")];
     args.extend_from_slice(extra);
-    let yaml = Tools.helm(&args).unwrap();
-    let docs =
-        serde_norway::Deserializer::from_str(&yaml).map(|doc| Value::deserialize(doc).unwrap());
+    let yaml = Tools.helm(&args).expect("helm template");
+    let docs = serde_norway::Deserializer::from_str(&yaml)
+        .map(|doc| Value::deserialize(doc).expect("helm prints YAML"));
     sorted(docs.filter(|d| !d.is_null()).collect())
 }
 
 /// The portal's objects for the same input, as they would be sent to the API server.
 fn portal(values: &Values) -> Vec<Value> {
-    let meta = ChartMeta::load(&chart_dir()).unwrap();
+    let meta = ChartMeta::load(&chart_dir()).expect("Chart.yaml");
     let Rendered {
         namespace,
         config_map,
@@ -30,12 +31,12 @@ fn portal(values: &Values) -> Vec<Value> {
         ingress,
     } = render(values, "hello", &meta);
     let mut objects = vec![
-        serde_json::to_value(namespace).unwrap(),
-        serde_json::to_value(config_map).unwrap(),
-        serde_json::to_value(deployment).unwrap(),
-        serde_json::to_value(service).unwrap(),
+        serde_json::to_value(namespace).expect("JSON"),
+        serde_json::to_value(config_map).expect("JSON"),
+        serde_json::to_value(deployment).expect("JSON"),
+        serde_json::to_value(service).expect("JSON"),
     ];
-    objects.extend(ingress.map(|i| serde_json::to_value(i).unwrap()));
+    objects.extend(ingress.map(|i| serde_json::to_value(i).expect("JSON")));
     sorted(objects)
 }
 
@@ -83,15 +84,15 @@ fn assert_same(case: &str, portal: Vec<Value>, helm: Vec<Value>) {
             mine == theirs,
             "{case}: {} differs\n--- portal\n{}\n--- helm\n{}",
             mine["kind"],
-            serde_json::to_string_pretty(mine).unwrap(),
-            serde_json::to_string_pretty(theirs).unwrap()
+            serde_json::to_string_pretty(mine).unwrap_or_default(),
+            serde_json::to_string_pretty(theirs).unwrap_or_default()
         );
     }
 }
 
 fn values(files: &[&str]) -> Values {
     let files: Vec<_> = files.iter().map(|f| chart_dir().join(f)).collect();
-    Values::load(&chart_dir(), &files).unwrap()
+    Values::load(&chart_dir(), &files).expect("values files")
 }
 
 #[test]

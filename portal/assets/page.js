@@ -16,11 +16,15 @@
     });
   });
 
-  // Task-list boxes are saved per learner; the server renders their ticked state.
+  // Task-list boxes are saved per learner; the page carries the ticked ones.
   function wireChecklist() {
+    var article = document.querySelector("article[data-checklist]");
+    var ticked = article ? article.dataset.checklist.split(",") : [];
     var boxes = document.querySelectorAll(".md li input[type=checkbox]");
     boxes.forEach(function (box, index) {
       box.disabled = false;
+      box.checked = ticked.indexOf(String(index)) >= 0;
+      box.setAttribute("aria-label", "완료 표시");
       box.addEventListener("change", function () {
         fetch("/api/checklist", {
           method: "POST",

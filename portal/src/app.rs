@@ -25,6 +25,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <script>{HEAD_SCRIPT}</script>
                 <link rel="preload" href="/fonts/PretendardVariable.woff2" r#as="font" r#type="font/woff2" crossorigin=""/>
                 <link rel="stylesheet" href="/pkg/portal.css"/>
+                <link rel="stylesheet" href="/assets/highlight.css"/>
                 <script src="/assets/page.js" defer></script>
                 <HydrationScripts options=options islands=true/>
                 <MetaTags/>

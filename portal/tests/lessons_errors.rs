@@ -1,6 +1,7 @@
 //! Load errors: every fixture under `fixtures/lessons/errors/<case>/` is a content folder whose
 //! complete error report must equal its `expected.txt` (`BLESS=1` rewrites them). Malformed
 //! input must give errors, never a panic.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 #![cfg(feature = "ssr")]
 
 mod lessons_common;

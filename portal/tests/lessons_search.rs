@@ -1,5 +1,6 @@
 //! Search over the fixture course: Korean, case and normalisation insensitive, all words must
 //! match, title matches first, code blocks ignored.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 #![cfg(feature = "ssr")]
 
 mod lessons_common;

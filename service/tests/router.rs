@@ -1,4 +1,5 @@
 //! Every endpoint and every bad input, through the router without a socket.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use axum::body::Body;
 use axum::http::{Method, Request, StatusCode};

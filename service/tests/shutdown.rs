@@ -1,5 +1,6 @@
 //! The real binary, a request in flight, and SIGTERM: the graceful-shutdown contract
 //! of Step 3-4, checked end to end on a socket.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::io::{BufRead, BufReader};
 use std::net::TcpListener;

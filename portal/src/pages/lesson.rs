@@ -40,7 +40,10 @@ pub async fn mark_visited(id: String) -> Result<(), ServerFnError> {
         return Err(ServerFnError::new("없는 레슨입니다"));
     }
     let session: Session = leptos_axum::extract().await?;
-    let mut progress: Progress = session.get(Progress::SESSION_KEY).await?.unwrap_or_default();
+    let mut progress: Progress = session
+        .get(Progress::SESSION_KEY)
+        .await?
+        .unwrap_or_default();
     if progress.visited.insert(id) {
         session.insert(Progress::SESSION_KEY, progress).await?;
     }
@@ -117,7 +120,15 @@ mod page {
         let Some(lesson) = library.get(&id) else {
             return view! { <NotFound/> }.into_any();
         };
-        let done = request_progress().is_done(&id);
+        let progress = request_progress();
+        let done = progress.is_done(&id);
+        // The task-list boxes this learner ticked; page.js applies them.
+        let ticks = progress
+            .checklist
+            .iter()
+            .map(u16::to_string)
+            .collect::<Vec<_>>()
+            .join(",");
         let prev = library
             .prev(&id)
             .map(|l| (l.meta.id.clone(), l.meta.title.clone()));
@@ -136,7 +147,7 @@ mod page {
             <Meta name="description" content=description/>
             <Layout current=id.clone()>
                 <div class="lesson-grid">
-                    <article class="lesson prose" data-lesson=id.clone()>
+                    <article class="lesson prose" data-lesson=id.clone() data-checklist=ticks>
                         {crumbs}
                         <p class="lesson-meta">{format!("약 {minutes}분")}</p>
                         {body}

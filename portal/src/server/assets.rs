@@ -29,6 +29,20 @@ pub fn routes(state: &PortalState) -> Router<PortalState> {
                 .service(fonts),
         )
         .route("/assets/page.js", get(page_js))
+        .route("/assets/highlight.css", get(highlight_css))
+}
+
+/// Colours for the server-side highlighting (light and dark), generated once.
+async fn highlight_css() -> impl IntoResponse {
+    static CSS: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(crate::lessons::highlight_css);
+    (
+        [
+            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
+            (header::CACHE_CONTROL, "public, max-age=300"),
+        ],
+        CSS.as_str(),
+    )
 }
 
 async fn page_js() -> impl IntoResponse {

@@ -23,11 +23,17 @@ pub struct PageCache {
 impl PageCache {
     fn get(&self, path: &str, generation: u64) -> Option<Bytes> {
         let pages = self.pages.read().unwrap_or_else(|p| p.into_inner());
-        pages.get(path).filter(|(g, _)| *g == generation).map(|(_, b)| b.clone())
+        pages
+            .get(path)
+            .filter(|(g, _)| *g == generation)
+            .map(|(_, b)| b.clone())
     }
 
     fn put(&self, path: String, generation: u64, body: Bytes) {
-        self.pages.write().unwrap_or_else(|p| p.into_inner()).insert(path, (generation, body));
+        self.pages
+            .write()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(path, (generation, body));
     }
 }
 
@@ -37,7 +43,10 @@ fn cacheable(state: &PortalState, req: &Request) -> Option<String> {
         return None;
     }
     let path = req.uri().path();
-    let known = path == "/" || path.strip_prefix("/lessons/").is_some_and(|id| state.library().get(id).is_some());
+    let known = path == "/"
+        || path
+            .strip_prefix("/lessons/")
+            .is_some_and(|id| state.library().get(id).is_some());
     known.then(|| path.to_owned())
 }
 
@@ -49,7 +58,11 @@ fn has_session(headers: &HeaderMap) -> bool {
         .any(|v| v.contains(crate::server::SESSION_COOKIE))
 }
 
-pub async fn anonymous_pages(State(state): State<PortalState>, req: Request, next: Next) -> Response {
+pub async fn anonymous_pages(
+    State(state): State<PortalState>,
+    req: Request,
+    next: Next,
+) -> Response {
     let Some(path) = cacheable(&state, &req) else {
         return next.run(req).await;
     };
@@ -80,8 +93,9 @@ pub async fn anonymous_pages(State(state): State<PortalState>, req: Request, nex
 
 fn html(body: Bytes) -> Response {
     let mut response = Response::new(Body::from(body));
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("text/html; charset=utf-8"));
+    response.headers_mut().insert(
+        header::CONTENT_TYPE,
+        header::HeaderValue::from_static("text/html; charset=utf-8"),
+    );
     response
 }
