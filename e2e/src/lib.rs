@@ -5,6 +5,7 @@
 //! and offline; `./dev.sh test` starts the cluster and runs them with `--ignored`.
 
 pub mod browser;
+pub mod expect;
 pub mod portal;
 
 use std::path::{Path, PathBuf};
