@@ -5,6 +5,7 @@ use leptos_meta::{MetaTags, provide_meta_context};
 use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
+use crate::pages::cluster::ClusterPage;
 use crate::pages::landing::Landing;
 use crate::pages::lesson::LessonPage;
 use crate::pages::not_found::NotFound;
@@ -46,6 +47,7 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/") view=Landing/>
                 <Route path=path!("/lessons/:id") view=LessonPage/>
                 <Route path=path!("/search") view=SearchPage/>
+                <Route path=path!("/cluster") view=ClusterPage/>
             </Routes>
         </Router>
     }

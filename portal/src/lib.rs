@@ -2,6 +2,7 @@
 //! interactive parts (theme toggle, progress, later the live panels) are islands
 //! compiled to wasm. Everything under `ssr` never reaches the browser bundle.
 
+pub mod live;
 pub mod progress;
 pub mod ui;
 
@@ -12,6 +13,7 @@ pub mod cluster;
 #[cfg(feature = "ssr")]
 pub mod lessons;
 pub mod pages;
+pub mod panels;
 #[cfg(feature = "ssr")]
 pub mod server;
 

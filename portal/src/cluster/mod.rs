@@ -8,9 +8,11 @@
 pub mod client;
 mod error;
 pub mod images;
+pub mod live;
 pub mod release;
 #[cfg(test)]
 mod testing;
+pub mod traffic;
 pub mod values;
 
 pub use client::{ClusterInfo, connect};

@@ -169,14 +169,7 @@ mod page {
             .iter()
             .map(|segment| match segment {
                 Segment::Html(html) => view! { <div class="md" inner_html=html.clone()></div> }.into_any(),
-                // Live panels and experiments arrive with the cluster issues; until then
-                // the lesson shows where they will be.
-                Segment::Panel { name, .. } => view! {
-                    <section class="panel-slot" data-panel=name.as_str() aria-label="라이브 패널">
-                        <p>"이 자리에는 클러스터 라이브 패널이 표시됩니다: " <code>{name.as_str()}</code></p>
-                    </section>
-                }
-                .into_any(),
+                Segment::Panel { name, .. } => crate::panels::panel(name.as_str()),
                 Segment::Experiment { name } => view! {
                     <section class="panel-slot experiment-slot" data-experiment=name.as_str() aria-label="실험">
                         <p>"이 자리에는 원클릭 실험이 표시됩니다: " <code>{name.as_str()}</code></p>

@@ -2,6 +2,8 @@
 //! server functions they use live next to them.
 
 #[cfg(feature = "ssr")]
+pub mod cluster;
+#[cfg(feature = "ssr")]
 pub mod landing;
 pub mod lesson;
 #[cfg(feature = "ssr")]

@@ -21,6 +21,13 @@ pub struct Config {
     pub secure_cookies: bool,
     /// `PORTAL_DEV=1`: re-load lessons when files change.
     pub dev: bool,
+    /// `PORTAL_CHART_DIR`: the chart the release panels install; default
+    /// `<repo root>/deploy/helm/hello-world`.
+    pub chart_dir: PathBuf,
+    /// `PORTAL_NAMESPACE`: where the single learner's release lives; default `hello`.
+    pub namespace: String,
+    /// `PORTAL_CLUSTER=off`: never connect (lessons only; tests).
+    pub cluster: bool,
 }
 
 impl Config {
@@ -39,14 +46,38 @@ impl Config {
                 "PORTAL_ADDR 는 127.0.0.1:3000 같은 주소여야 합니다 (받은 값: {addr_raw})"
             ))
         })?;
+        let repo_root = path("PORTAL_REPO_ROOT", ".");
+        let namespace = get("PORTAL_NAMESPACE").unwrap_or_else(|| "hello".to_owned());
+        if !is_dns_label(&namespace) {
+            return Err(Error::Config(format!(
+                "PORTAL_NAMESPACE 는 영문 소문자, 숫자, '-' 로 된 63자 이하 이름이어야 합니다 (받은 값: {namespace})"
+            )));
+        }
         Ok(Self {
+            chart_dir: get("PORTAL_CHART_DIR")
+                .map_or_else(|| repo_root.join("deploy/helm/hello-world"), PathBuf::from),
+            namespace,
+            cluster: !matches!(
+                get("PORTAL_CLUSTER").as_deref(),
+                Some("off" | "0" | "false")
+            ),
             addr,
             content_dir: path("PORTAL_CONTENT_DIR", "content"),
-            repo_root: path("PORTAL_REPO_ROOT", "."),
+            repo_root,
             site_root: path("PORTAL_SITE_ROOT", "target/site"),
             database: path("PORTAL_DATABASE", ".data/portal.sqlite3"),
             secure_cookies: flag("PORTAL_SECURE_COOKIES"),
             dev: flag("PORTAL_DEV"),
         })
     }
+}
+
+/// A Kubernetes namespace name (RFC 1123 label).
+pub fn is_dns_label(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= 63
+        && s.bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !s.starts_with('-')
+        && !s.ends_with('-')
 }

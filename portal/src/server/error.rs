@@ -23,12 +23,20 @@ pub enum Error {
     Serve(#[source] std::io::Error),
     #[error("{0}")]
     BadRequest(String),
+    #[error("{0}")]
+    Unavailable(String),
+    /// A failed cluster call; the message is the API server's reason in Korean, which
+    /// the learner may read.
+    #[error("{0}")]
+    Cluster(String),
 }
 
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
         let (status, message) = match &self {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
+            Self::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.clone()),
+            Self::Cluster(m) => (StatusCode::BAD_GATEWAY, m.clone()),
             // Internals are logged, never shown.
             other => {
                 tracing::error!(error = %other, source = ?std::error::Error::source(other), "request failed");

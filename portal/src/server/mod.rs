@@ -5,6 +5,9 @@ mod assets;
 mod cache;
 pub mod config;
 mod error;
+mod live;
+mod logs;
+pub mod metrics;
 mod progress;
 mod run;
 mod security;
@@ -13,11 +16,11 @@ mod state;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use progress::request_progress;
-pub use run::{load_lessons, open_store, run};
-pub use state::{PortalState, library};
+pub use run::{load_chart, load_lessons, open_store, run};
+pub use state::{Chart, PortalState, library};
 
 use axum::Router;
-use axum::routing::post;
+use axum::routing::{get, post};
 use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
@@ -54,6 +57,9 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
             },
         )
         .route("/api/checklist", post(progress::set_checklist))
+        .route("/api/live", get(live::stream_handler))
+        .route("/api/logs", get(logs::download))
+        .route("/metrics", get(metrics::handler))
         .merge(assets::routes(&state))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             PortalState,

@@ -6,8 +6,18 @@ use leptos::prelude::LeptosOptions;
 use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
 use tower_sessions_sqlx_store::SqliteStore;
 
+use crate::cluster::live::ClusterConn;
+use crate::cluster::values::{ChartMeta, Values};
 use crate::lessons::Library;
-use crate::server::{Config, Error, PortalState, Result, router};
+use crate::server::{Chart, Config, Error, PortalState, Result, router};
+
+/// The chart's `Chart.yaml` and `values.yaml`, parsed (not copied into code).
+pub fn load_chart(config: &Config) -> Result<Chart> {
+    let dir = config.chart_dir.clone();
+    let meta = ChartMeta::load(&dir).map_err(|e| Error::Config(e.to_string()))?;
+    let values = Values::load(&dir, &[]).map_err(|e| Error::Config(e.to_string()))?;
+    Ok(Chart { meta, values, dir })
+}
 
 pub fn load_lessons(config: &Config) -> Result<Library> {
     Library::load(&config.content_dir, &config.repo_root).map_err(|e| Error::Lessons(e.to_string()))
@@ -40,7 +50,13 @@ pub async fn run(config: Config) -> Result<()> {
         .site_pkg_dir("pkg")
         .site_addr(config.addr)
         .build();
-    let state = PortalState::new(config.clone(), options, library);
+    let chart = load_chart(&config)?;
+    let conn = if config.cluster {
+        ClusterConn::start()
+    } else {
+        ClusterConn::none()
+    };
+    let state = PortalState::new(config.clone(), options, library, chart, conn);
     if config.dev {
         tokio::spawn(reload_on_change(state.clone()));
     }

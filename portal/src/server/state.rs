@@ -4,8 +4,19 @@ use std::sync::{Arc, RwLock};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
+use crate::cluster::live::{ClusterConn, Hub};
+use crate::cluster::values::{ChartMeta, Values};
 use crate::lessons::Library;
 use crate::server::Config;
+use crate::server::metrics::Metrics;
+
+/// The chart the release panels install, read once at start-up.
+#[derive(Debug)]
+pub struct Chart {
+    pub meta: ChartMeta,
+    pub values: Values,
+    pub dir: std::path::PathBuf,
+}
 
 /// What every request can reach. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -18,17 +29,35 @@ pub struct PortalState {
     /// Bumped on every re-load; cached pages of an older generation are stale.
     generation: Arc<AtomicU64>,
     pub page_cache: super::cache::PageCache,
+    pub hub: Arc<Hub>,
+    pub chart: Arc<Chart>,
+    pub metrics: Arc<Metrics>,
 }
 
 impl PortalState {
-    pub fn new(config: Config, leptos_options: LeptosOptions, library: Library) -> Self {
+    /// Must run inside a Tokio runtime (the hub starts its sweeper).
+    pub fn new(
+        config: Config,
+        leptos_options: LeptosOptions,
+        library: Library,
+        chart: Chart,
+        conn: ClusterConn,
+    ) -> Self {
         Self {
             config: Arc::new(config),
             leptos_options,
             lessons: Arc::new(RwLock::new(library)),
             generation: Arc::default(),
             page_cache: Default::default(),
+            hub: Hub::new(conn),
+            chart: Arc::new(chart),
+            metrics: Arc::default(),
         }
+    }
+
+    /// The namespace the current learner works in.
+    pub fn namespace(&self) -> &str {
+        &self.config.namespace
     }
 
     pub fn library(&self) -> Library {

@@ -24,6 +24,8 @@ pub fn Layout(
                 <label class="visually-hidden" for="q">"레슨 검색"</label>
                 <input id="q" name="q" type="search" placeholder="레슨 검색 (예: 롤링)" maxlength="100" autocomplete="off"/>
             </form>
+            <a class="header-link" href="/cluster">"클러스터"</a>
+            <crate::panels::status::ClusterChip/>
             <ThemeToggle/>
         </header>
         <div class="page">

@@ -10,11 +10,15 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{Request, State};
+use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::Response;
 use axum::routing::{get, post};
 
 use crate::{AppState, Error};
+
+/// The response header naming the pod that answered.
+pub const POD_HEADER: &str = "x-pod-name";
 
 // region: router
 pub fn router(state: AppState) -> Router {
@@ -51,14 +55,18 @@ async fn method_not_allowed(req: Request) -> Error {
 
 /// Counts requests in flight (graceful shutdown waits for them; probes are not counted,
 /// or the kubelet would keep the pod alive) and writes one debug line per request, so
-/// `LOG_LEVEL=debug` visibly changes the logs in the ConfigMap lesson.
+/// `LOG_LEVEL=debug` visibly changes the logs in the ConfigMap lesson. Every answer
+/// names its pod (`X-Pod-Name`), so a client behind the Service sees who answered.
 async fn track(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let probe = req.uri().path().starts_with("/health/");
     let _guard = (!probe).then(|| state.track_request());
     let method = req.method().clone();
     let path = req.uri().path().to_owned();
     let started = Instant::now();
-    let response = next.run(req).await;
+    let mut response = next.run(req).await;
+    if let Ok(pod) = HeaderValue::from_str(&state.config().pod_name) {
+        response.headers_mut().insert(POD_HEADER, pod);
+    }
     tracing::debug!(
         method = %method,
         path = %path,

@@ -1,0 +1,182 @@
+//! Requests to the hello service, as a learner's `curl` would send them: straight to the
+//! Service's ClusterIP when the portal can reach it (in the cluster, or on a node with
+//! kube-proxy), else through the API server's service proxy; or to one chosen pod
+//! through the pod proxy. Which pod answered comes from the service's `X-Pod-Name`.
+
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{Duration, Instant};
+
+use k8s_openapi::api::core::v1::Service;
+use kube::client::Body;
+use kube::{Api, Client};
+
+use super::{Error, Result};
+
+/// The header the hello service names its pod in.
+pub const POD_HEADER: &str = "x-pod-name";
+const TIMEOUT: Duration = Duration::from_secs(65);
+/// After a failed direct attempt, the proxy is used for this long before trying again.
+const DIRECT_RETRY: i64 = 60;
+static DIRECT_FAILED_AT: AtomicI64 = AtomicI64::new(0);
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum Via {
+    ClusterIp,
+    ServiceProxy,
+    PodProxy,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Answer {
+    pub status: u16,
+    pub body: String,
+    pub pod: Option<String>,
+    pub latency: Duration,
+    pub via: Via,
+}
+
+/// Where a request goes: always one of the hello service's own paths (never free text).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Target {
+    pub post: bool,
+    pub path_and_query: String,
+}
+
+fn now_secs() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs() as i64)
+}
+
+/// Sends `target` through the Service `service:port` of `ns`, or to `pod` on `pod_port`.
+pub async fn send(
+    client: &Client,
+    ns: &str,
+    service: &str,
+    port: u16,
+    pod: Option<(&str, u16)>,
+    target: &Target,
+) -> Result<Answer> {
+    if let Some((pod, pod_port)) = pod {
+        let path = format!(
+            "/api/v1/namespaces/{ns}/pods/{pod}:{pod_port}/proxy{}",
+            target.path_and_query
+        );
+        return via_api(client, &path, target, Via::PodProxy).await;
+    }
+    if now_secs() - DIRECT_FAILED_AT.load(Ordering::Relaxed) > DIRECT_RETRY {
+        let svc = Api::<Service>::namespaced(client.clone(), ns)
+            .get(service)
+            .await
+            .map_err(|e| Error::kube(format!("Service {ns}/{service} 조회"), e))?;
+        if let Some(ip) = svc
+            .spec
+            .and_then(|s| s.cluster_ip)
+            .filter(|ip| ip != "None")
+        {
+            match direct(&ip, port, target).await {
+                Ok(answer) => return Ok(answer),
+                Err(e) => {
+                    tracing::debug!(error = %e, "ClusterIP not reachable from the portal; using the API proxy");
+                    DIRECT_FAILED_AT.store(now_secs(), Ordering::Relaxed);
+                }
+            }
+        }
+    }
+    let path = format!(
+        "/api/v1/namespaces/{ns}/services/{service}:{port}/proxy{}",
+        target.path_and_query
+    );
+    via_api(client, &path, target, Via::ServiceProxy).await
+}
+
+async fn direct(
+    ip: &str,
+    port: u16,
+    target: &Target,
+) -> std::result::Result<Answer, reqwest::Error> {
+    let http = reqwest::Client::builder()
+        .connect_timeout(Duration::from_millis(700))
+        .timeout(TIMEOUT)
+        .build()?;
+    let url = format!("http://{ip}:{port}{}", target.path_and_query);
+    let started = Instant::now();
+    let request = if target.post {
+        http.post(url)
+    } else {
+        http.get(url)
+    };
+    let response = request.send().await?;
+    let status = response.status().as_u16();
+    let pod = response
+        .headers()
+        .get(POD_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let body = response.text().await?;
+    Ok(Answer {
+        status,
+        body,
+        pod,
+        latency: started.elapsed(),
+        via: Via::ClusterIp,
+    })
+}
+
+async fn via_api(client: &Client, path: &str, target: &Target, via: Via) -> Result<Answer> {
+    let method = if target.post { "POST" } else { "GET" };
+    let request = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .body(Body::from(Vec::new()))
+        .map_err(|e| Error::kube("요청 만들기", kube::Error::HttpError(e)))?;
+    let started = Instant::now();
+    let response = tokio::time::timeout(TIMEOUT, client.send(request))
+        .await
+        .map_err(|_| Error::InvalidValue {
+            field: "timeout",
+            message: "응답이 제한 시간 안에 오지 않았습니다".into(),
+        })?
+        .map_err(|e| Error::kube(format!("{method} {path}"), e))?;
+    let status = response.status().as_u16();
+    let pod = response
+        .headers()
+        .get(POD_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let bytes = response
+        .into_body()
+        .collect_bytes()
+        .await
+        .map_err(|e| Error::kube(format!("{method} {path} 응답 읽기"), e))?;
+    Ok(Answer {
+        status,
+        body: String::from_utf8_lossy(&bytes).into_owned(),
+        pod,
+        latency: started.elapsed(),
+        via,
+    })
+}
+
+/// Whether `pod` is a pod of `release` in `ns` (the only pods a learner may address).
+pub async fn is_release_pod(client: &Client, ns: &str, release: &str, pod: &str) -> Result<bool> {
+    let valid = !pod.is_empty()
+        && pod.len() <= 253
+        && pod
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.');
+    if !valid {
+        return Ok(false);
+    }
+    let found = Api::<k8s_openapi::api::core::v1::Pod>::namespaced(client.clone(), ns)
+        .get_opt(pod)
+        .await
+        .map_err(|e| Error::kube(format!("Pod {ns}/{pod} 조회"), e))?;
+    Ok(found.is_some_and(|p| {
+        p.metadata
+            .labels
+            .as_ref()
+            .and_then(|l| l.get("app.kubernetes.io/instance"))
+            .is_some_and(|i| i == release)
+    }))
+}

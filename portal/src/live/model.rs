@@ -1,0 +1,264 @@
+//! What the live panels receive: compact views of cluster objects (never whole objects,
+//! so nothing the panel does not show — or should not see — leaves the server), and the
+//! messages of the one multiplexed stream a tab holds. Shared by the server and the wasm.
+
+use serde::{Deserialize, Serialize};
+
+/// One kind of live data a panel subscribes to. One shared feed per (namespace, topic).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Topic {
+    Pods,
+    ReplicaSets,
+    Deployments,
+    Endpoints,
+    Events,
+    Logs,
+    Usage,
+    Nodes,
+}
+
+impl Topic {
+    pub const ALL: [Topic; 8] = [
+        Self::Pods,
+        Self::ReplicaSets,
+        Self::Deployments,
+        Self::Endpoints,
+        Self::Events,
+        Self::Logs,
+        Self::Usage,
+        Self::Nodes,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Pods => "pods",
+            Self::ReplicaSets => "replicasets",
+            Self::Deployments => "deployments",
+            Self::Endpoints => "endpoints",
+            Self::Events => "events",
+            Self::Logs => "logs",
+            Self::Usage => "usage",
+            Self::Nodes => "nodes",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == s)
+    }
+
+    /// The topics a lesson panel needs (`panel <name>` directives).
+    pub fn for_panel(panel: &str) -> &'static [Topic] {
+        match panel {
+            "status" => &[Self::Nodes],
+            "release" => &[Self::Deployments, Self::Pods, Self::Nodes],
+            "history" => &[Self::Deployments, Self::ReplicaSets],
+            "tree" => &[Self::Deployments, Self::ReplicaSets, Self::Pods],
+            "pods" => &[Self::Pods],
+            "endpoints" => &[Self::Endpoints],
+            "events" => &[Self::Events],
+            "logs" => &[Self::Logs, Self::Pods],
+            "usage" => &[Self::Usage],
+            "requests" => &[Self::Pods],
+            _ => &[],
+        }
+    }
+}
+
+/// How a feed is doing, shown on every panel.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum FeedState {
+    /// First list not complete yet.
+    #[default]
+    Connecting,
+    /// Watching; what the panel shows is current.
+    Live,
+    /// The watch failed and is backing off; the panel shows the last known state.
+    Reconnecting,
+    /// No cluster answers at all (the panel explains how to start one).
+    NoCluster,
+}
+
+/// A message of the live stream (one SSE `data:` line each).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "t", rename_all = "snake_case")]
+pub enum Wire {
+    /// Everything the topic holds now; replaces what the panel had.
+    Snapshot {
+        topic: Topic,
+        items: Vec<Item>,
+    },
+    Upsert {
+        topic: Topic,
+        item: Box<Item>,
+    },
+    Delete {
+        topic: Topic,
+        key: String,
+    },
+    State {
+        topic: Topic,
+        state: FeedState,
+        /// Why it is not live, in Korean (the API server's words kept).
+        message: Option<String>,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "k", rename_all = "snake_case")]
+pub enum Item {
+    Pod(PodView),
+    ReplicaSet(ReplicaSetView),
+    Deployment(DeploymentView),
+    Endpoints(EndpointsView),
+    Event(EventView),
+    Log(LogLine),
+    Usage(UsageView),
+    Node(NodeView),
+    Cluster(ClusterView),
+}
+
+impl Item {
+    /// The key deltas refer to.
+    pub fn key(&self) -> String {
+        match self {
+            Self::Pod(v) => v.name.clone(),
+            Self::ReplicaSet(v) => v.name.clone(),
+            Self::Deployment(v) => v.name.clone(),
+            Self::Endpoints(v) => v.name.clone(),
+            Self::Event(v) => v.uid.clone(),
+            Self::Log(v) => format!("{:012}", v.seq),
+            Self::Usage(v) => v.pod.clone(),
+            Self::Node(v) => v.name.clone(),
+            Self::Cluster(_) => "~cluster".to_owned(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct PodView {
+    pub name: String,
+    pub uid: String,
+    /// Owner ReplicaSet's uid, for the tree.
+    pub owner: Option<String>,
+    pub phase: String,
+    /// `Terminating` while it has a deletion timestamp, else the kubectl-style status
+    /// (Running, ContainerCreating, CrashLoopBackOff, OOMKilled…).
+    pub status: String,
+    pub ready: u32,
+    pub containers: u32,
+    pub restarts: i32,
+    /// Unix seconds.
+    pub created: Option<i64>,
+    pub ip: Option<String>,
+    pub node: Option<String>,
+    /// The last termination reason of any container (OOMKilled, Error, Completed…).
+    pub last_termination: Option<String>,
+    pub image: Option<String>,
+    /// `app.kubernetes.io/version` label.
+    pub version: Option<String>,
+    /// Sum over containers, millicores / bytes.
+    pub cpu_request: Option<i64>,
+    pub cpu_limit: Option<i64>,
+    pub memory_request: Option<i64>,
+    pub memory_limit: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ReplicaSetView {
+    pub name: String,
+    pub uid: String,
+    pub owner: Option<String>,
+    pub revision: Option<i64>,
+    pub desired: i32,
+    pub ready: i32,
+    pub image: Option<String>,
+    /// The `APP_VERSION`/`LOG_LEVEL`/`APP_ENV` the template sets, or the config checksum.
+    pub config: Vec<(String, String)>,
+    pub created: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct DeploymentView {
+    pub name: String,
+    pub uid: String,
+    pub replicas: i32,
+    pub ready: i32,
+    pub updated: i32,
+    pub available: i32,
+    pub revision: Option<i64>,
+    pub image: Option<String>,
+    pub max_surge: Option<String>,
+    pub max_unavailable: Option<String>,
+    pub created: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Address {
+    pub ip: String,
+    pub pod: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EndpointsView {
+    pub name: String,
+    pub ready: Vec<Address>,
+    pub not_ready: Vec<Address>,
+    pub ports: Vec<u16>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct EventView {
+    pub uid: String,
+    /// Normal / Warning.
+    pub kind: String,
+    pub reason: String,
+    /// `Pod/hello-hello-world-…`.
+    pub object: String,
+    pub message: String,
+    pub count: i32,
+    /// Unix seconds of the last occurrence.
+    pub last: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LogLine {
+    /// Arrival order across the namespace.
+    pub seq: u64,
+    pub pod: String,
+    /// The line's own timestamp (the app's JSON `timestamp`, else the kubelet's).
+    pub time: String,
+    /// debug / info / warning / error, or empty for a line that is not JSON.
+    pub level: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct UsageView {
+    pub pod: String,
+    pub cpu_millis: i64,
+    pub memory_bytes: i64,
+    pub cpu_request: Option<i64>,
+    pub cpu_limit: Option<i64>,
+    pub memory_request: Option<i64>,
+    pub memory_limit: Option<i64>,
+    /// `metrics.k8s.io` or `kubelet`.
+    pub source: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct NodeView {
+    pub name: String,
+    pub ready: bool,
+    /// Image references the node holds (`docker.io/library/hello-world:1.0.0`).
+    pub images: Vec<String>,
+    pub cpu_allocatable: Option<i64>,
+    pub memory_allocatable: Option<i64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct ClusterView {
+    pub version: String,
+    pub context: Option<String>,
+}

@@ -1,0 +1,88 @@
+//! What every panel's server function needs (server only): the learner's namespace and
+//! cluster client, the session check, and errors turned into Korean answers with the
+//! right HTTP status. Internals are logged, never sent.
+
+use axum::http::StatusCode;
+use kube::Client;
+use leptos::prelude::*;
+use leptos_axum::ResponseOptions;
+use tower_sessions::Session;
+
+use crate::cluster;
+use crate::server::PortalState;
+
+/// The learner an action is done for.
+#[derive(Clone)]
+pub struct Learner {
+    pub state: PortalState,
+    pub namespace: String,
+    pub client: Client,
+}
+
+impl std::fmt::Debug for Learner {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Learner")
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// Refuses the request with `status` and a Korean message.
+pub fn refuse(status: StatusCode, message: impl Into<String>) -> ServerFnError {
+    if let Some(response) = use_context::<ResponseOptions>() {
+        response.set_status(status);
+    }
+    ServerFnError::ServerError(message.into())
+}
+
+pub fn bad_request(message: impl Into<String>) -> ServerFnError {
+    refuse(StatusCode::BAD_REQUEST, message)
+}
+
+/// A cluster error as the learner should see it: the API server's status and reason.
+pub fn from_cluster(state: &PortalState, e: cluster::Error) -> ServerFnError {
+    state.metrics.action(false);
+    let status = match &e {
+        cluster::Error::InvalidValue { .. } | cluster::Error::RevisionNotFound { .. } => {
+            StatusCode::BAD_REQUEST
+        }
+        cluster::Error::Paused { .. } => StatusCode::CONFLICT,
+        cluster::Error::Unreachable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+        other => other
+            .status_code()
+            .and_then(|c| StatusCode::from_u16(c).ok())
+            .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+    };
+    tracing::warn!(error = %e, "cluster action failed");
+    refuse(status, e.to_string())
+}
+
+/// The learner behind this request. State-changing calls need an existing session (the
+/// lesson page creates it), on top of the Origin check every POST passes.
+pub async fn learner(require_session: bool) -> Result<Learner, ServerFnError> {
+    let state = expect_context::<PortalState>();
+    if require_session {
+        let session: Session = leptos_axum::extract().await?;
+        // Loading resolves whether the cookie names a stored session.
+        let _ = session
+            .get_value(crate::progress::Progress::SESSION_KEY)
+            .await;
+        if session.id().is_none() {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "세션이 없습니다. 페이지를 새로고침한 뒤 다시 시도해 주세요.",
+            ));
+        }
+    }
+    let Some(connected) = state.hub.conn().now() else {
+        return Err(refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            cluster::live::NO_CLUSTER,
+        ));
+    };
+    Ok(Learner {
+        namespace: state.namespace().to_owned(),
+        client: connected.client,
+        state,
+    })
+}

@@ -1,0 +1,134 @@
+//! `GET /api/live?topics=pods,endpoints`: the one stream a tab holds. Each topic starts
+//! with a snapshot and its health, then carries deltas. A tab that cannot keep up gets
+//! a fresh snapshot instead of an ever-growing queue; the response body itself is only
+//! produced as fast as the socket takes it.
+
+use std::convert::Infallible;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::{Query, State};
+use axum::response::sse::{Event, KeepAlive, Sse};
+use futures::stream::{self, Stream, StreamExt};
+use serde::Deserialize;
+use tokio::sync::broadcast::error::RecvError;
+
+use crate::cluster::live::Feed;
+use crate::live::{Topic, Wire};
+use crate::server::{Error, PortalState, Result};
+
+#[derive(Debug, Deserialize)]
+pub struct LiveQuery {
+    #[serde(default)]
+    topics: String,
+}
+
+/// Checked list of topics: known names only, no duplicates, at least one.
+pub fn parse_topics(raw: &str) -> Result<Vec<Topic>> {
+    let mut topics = Vec::new();
+    for name in raw.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+        let topic = Topic::parse(name).ok_or_else(|| {
+            Error::BadRequest(format!(
+                "알 수 없는 라이브 주제입니다: '{}' (쓸 수 있는 것: {})",
+                name.chars().take(40).collect::<String>(),
+                Topic::ALL.map(Topic::as_str).join(", ")
+            ))
+        })?;
+        if !topics.contains(&topic) {
+            topics.push(topic);
+        }
+    }
+    if topics.is_empty() {
+        return Err(Error::BadRequest(
+            "topics 에 받을 주제를 하나 이상 적어 주세요 (예: ?topics=pods)".into(),
+        ));
+    }
+    Ok(topics)
+}
+
+pub async fn stream_handler(
+    State(state): State<PortalState>,
+    Query(query): Query<LiveQuery>,
+) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
+    let topics = parse_topics(&query.topics)?;
+    let namespace = state.namespace().to_owned();
+    let feeds: Vec<_> = topics
+        .into_iter()
+        .map(|t| state.hub.feed(&namespace, t))
+        .collect();
+    state.metrics.live_connections_opened();
+    let guard = ConnectionGuard(state.clone());
+    let hello = stream::once(async {
+        Ok(Event::default()
+            .retry(Duration::from_secs(2))
+            .comment("live"))
+    });
+    let merged =
+        stream::select_all(feeds.into_iter().map(|f| topic_stream(f).boxed())).map(move |wire| {
+            let _alive = &guard;
+            Ok(Event::default().data(serde_json::to_string(&wire).unwrap_or_default()))
+        });
+    Ok(
+        Sse::new(hello.chain(merged))
+            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
+    )
+}
+
+/// Counts the stream as closed when the browser goes away.
+struct ConnectionGuard(PortalState);
+
+impl Drop for ConnectionGuard {
+    fn drop(&mut self) {
+        self.0.metrics.live_connections_closed();
+    }
+}
+
+fn state_wire(feed: &Feed) -> Wire {
+    let health = feed.health();
+    Wire::State {
+        topic: feed.topic,
+        state: health.state,
+        message: health.message,
+    }
+}
+
+fn topic_stream(feed: Arc<Feed>) -> impl Stream<Item = Wire> {
+    async_stream::stream! {
+        let mut sub = feed.subscribe();
+        yield state_wire(&feed);
+        yield sub.snapshot;
+        loop {
+            tokio::select! {
+                change = sub.changes.recv() => match change {
+                    Ok(wire) => yield wire,
+                    Err(RecvError::Lagged(missed)) => {
+                        tracing::debug!(topic = feed.topic.as_str(), missed, "slow tab; sending a fresh snapshot");
+                        sub = feed.subscribe();
+                        yield sub.snapshot.clone();
+                    }
+                    Err(RecvError::Closed) => break,
+                },
+                changed = sub.health.changed() => {
+                    if changed.is_err() { break; }
+                    yield state_wire(&feed);
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::parse_topics;
+    use crate::live::Topic;
+
+    #[test]
+    fn topics_are_checked() {
+        assert_eq!(
+            parse_topics("pods, pods,logs").ok(),
+            Some(vec![Topic::Pods, Topic::Logs])
+        );
+        assert!(parse_topics("").is_err());
+        assert!(parse_topics("pods,secrets").is_err());
+    }
+}

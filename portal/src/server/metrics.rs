@@ -1,0 +1,93 @@
+//! `/metrics` in the Prometheus text format: live connections, API watches, actions and
+//! their errors. Counters only; no labels that could carry user input.
+
+use std::fmt::Write;
+use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+
+use crate::server::PortalState;
+
+#[derive(Debug, Default)]
+pub struct Metrics {
+    live_connections: AtomicI64,
+    live_connections_total: AtomicU64,
+    actions_total: AtomicU64,
+    action_errors_total: AtomicU64,
+}
+
+impl Metrics {
+    pub fn live_connections_opened(&self) {
+        self.live_connections.fetch_add(1, Ordering::Relaxed);
+        self.live_connections_total.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn live_connections_closed(&self) {
+        self.live_connections.fetch_sub(1, Ordering::Relaxed);
+    }
+
+    pub fn live_connections(&self) -> i64 {
+        self.live_connections.load(Ordering::Relaxed)
+    }
+
+    pub fn action(&self, ok: bool) {
+        self.actions_total.fetch_add(1, Ordering::Relaxed);
+        if !ok {
+            self.action_errors_total.fetch_add(1, Ordering::Relaxed);
+        }
+    }
+}
+
+pub async fn handler(State(state): State<PortalState>) -> impl IntoResponse {
+    let m = &state.metrics;
+    let hub = &state.hub;
+    let mut out = String::new();
+    let mut metric = |name: &str, kind: &str, help: &str, value: String| {
+        let _ = write!(
+            out,
+            "# HELP {name} {help}\n# TYPE {name} {kind}\n{name} {value}\n"
+        );
+    };
+    metric(
+        "portal_live_connections",
+        "gauge",
+        "Open live streams (one per browser tab).",
+        m.live_connections().to_string(),
+    );
+    metric(
+        "portal_live_connections_total",
+        "counter",
+        "Live streams opened since start.",
+        m.live_connections_total.load(Ordering::Relaxed).to_string(),
+    );
+    metric(
+        "portal_api_watches",
+        "gauge",
+        "Kubernetes watches held now (one per namespace and kind, shared by all tabs).",
+        hub.active_watches().to_string(),
+    );
+    metric(
+        "portal_api_watches_started_total",
+        "counter",
+        "Kubernetes watches started since start.",
+        hub.stats
+            .watches_started
+            .load(Ordering::Relaxed)
+            .to_string(),
+    );
+    metric(
+        "portal_actions_total",
+        "counter",
+        "Cluster actions requested by learners.",
+        m.actions_total.load(Ordering::Relaxed).to_string(),
+    );
+    metric(
+        "portal_action_errors_total",
+        "counter",
+        "Cluster actions that failed.",
+        m.action_errors_total.load(Ordering::Relaxed).to_string(),
+    );
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
+}
