@@ -51,8 +51,7 @@ cluster_up() { $SUDO env HK_CACHE="$HK_CACHE" HK_STATE="$HK_STATE" bash e2e/clus
 
 e2e_tests() {
   eval "$($SUDO bash e2e/cluster/env.sh)"
-  # The lesson runner (every runnable block of content/, issue 7) is not part of CI yet.
-  cargo test -p e2e --locked -- --ignored --test-threads=1 --nocapture --skip every_runnable_block
+  cargo test -p e2e --locked -- --ignored --test-threads=1 --nocapture
 }
 
 cmd_test() {

@@ -5,7 +5,8 @@
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::collections::BTreeMap;
-use std::process::Command;
+use std::fs::File;
+use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 use e2e::expect::Expected;
@@ -89,20 +90,38 @@ fn two_ready_pods() -> Option<()> {
 
 /// Runs a block the way a learner's shell would, bounded in time. Returns whether it
 /// succeeded and its stdout (with stderr appended when it failed, for the report).
+///
+/// The output goes to files, not pipes: a background job the block left behind (a
+/// server whose `kill` never came because an earlier line failed) would otherwise hold
+/// the pipe open. `timeout` leads its own process group, so whatever is left of the
+/// block is killed with that group once the shell is done.
 fn run_block(code: &str) -> (bool, String) {
-    let out = Command::new("timeout")
+    let dir = std::env::temp_dir();
+    let (out_path, err_path) = (dir.join("lesson-block.out"), dir.join("lesson-block.err"));
+    let mut child = Command::new("timeout")
         .args([BLOCK_TIMEOUT, "bash", "-euo", "pipefail", "-c", code])
         .current_dir(repo_root())
-        .output()
+        .stdin(Stdio::null())
+        .stdout(File::create(&out_path).unwrap())
+        .stderr(File::create(&err_path).unwrap())
+        .spawn()
         .unwrap();
-    let mut text = String::from_utf8_lossy(&out.stdout).into_owned();
-    if !out.status.success() {
-        text.push_str(&String::from_utf8_lossy(&out.stderr));
-        if out.status.code() == Some(124) {
+    let status = child.wait().unwrap();
+    let group = format!("-{}", child.id());
+    let _ = Command::new("kill")
+        .args(["-KILL", "--", &group])
+        .stderr(Stdio::null())
+        .status();
+    let read =
+        |path| String::from_utf8_lossy(&std::fs::read(path).unwrap_or_default()).into_owned();
+    let mut text = read(&out_path);
+    if !status.success() {
+        text.push_str(&read(&err_path));
+        if status.code() == Some(124) {
             text.push_str(&format!("\n(시간 초과: {BLOCK_TIMEOUT} s)\n"));
         }
     }
-    (out.status.success(), text)
+    (status.success(), text)
 }
 
 #[test]
