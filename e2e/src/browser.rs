@@ -100,3 +100,36 @@ pub async fn save_screenshot(client: &Client, name: &str) -> PathBuf {
 pub fn exists(path: &Path) -> bool {
     path.exists()
 }
+
+/// Runs a script in the page and returns its value; a script error fails the test.
+pub async fn js(c: &Client, script: &str) -> serde_json::Value {
+    c.execute(script, vec![])
+        .await
+        .unwrap_or_else(|e| panic!("{script}: {e}"))
+}
+
+/// Waits until a JS expression is true, polling every 100 ms; returns how long it took.
+pub async fn eventually(c: &Client, what: &str, expr: &str, timeout: Duration) -> Duration {
+    let started = std::time::Instant::now();
+    while started.elapsed() < timeout {
+        if js(c, &format!("return !!({expr});")).await == serde_json::Value::Bool(true) {
+            return started.elapsed();
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("timed out after {timeout:?} waiting for {what}: {expr}");
+}
+
+/// Clicks the element `css` selects (through the DOM, so a covered button still gets it).
+pub async fn click(c: &Client, css: &str) {
+    let found = js(
+        c,
+        &format!("const e = document.querySelector({css:?}); if (e) {{ e.click(); return true; }} return false;"),
+    )
+    .await;
+    assert_eq!(
+        found,
+        serde_json::Value::Bool(true),
+        "nothing to click at {css}"
+    );
+}

@@ -15,12 +15,13 @@ pub struct Portal {
 }
 
 impl Portal {
-    /// Starts `target/release/portal` (built by `portal/build.sh`); `database` is kept
-    /// between starts so a restart can be tested.
+    /// Starts `target/release/portal` (built by `portal/build.sh`; `HK_PORTAL_BIN` names
+    /// another build); `database` is kept between starts so a restart can be tested.
     pub fn start(database: PathBuf, extra_env: &[(&str, &str)]) -> Portal {
         let port = free_port();
         let root = repo_root();
-        let binary = root.join("target/release/portal");
+        let binary = std::env::var_os("HK_PORTAL_BIN")
+            .map_or_else(|| root.join("target/release/portal"), PathBuf::from);
         assert!(
             binary.exists(),
             "{} missing: run portal/build.sh first",

@@ -42,6 +42,13 @@ pub struct Target {
     pub path_and_query: String,
 }
 
+fn answering_pod(headers: &http::HeaderMap) -> Option<String> {
+    headers
+        .get(POD_HEADER)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned)
+}
+
 fn now_secs() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -108,11 +115,7 @@ async fn direct(
     };
     let response = request.send().await?;
     let status = response.status().as_u16();
-    let pod = response
-        .headers()
-        .get(POD_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let pod = answering_pod(response.headers());
     let body = response.text().await?;
     Ok(Answer {
         status,
@@ -139,11 +142,7 @@ async fn via_api(client: &Client, path: &str, target: &Target, via: Via) -> Resu
         })?
         .map_err(|e| Error::kube(format!("{method} {path}"), e))?;
     let status = response.status().as_u16();
-    let pod = response
-        .headers()
-        .get(POD_HEADER)
-        .and_then(|v| v.to_str().ok())
-        .map(str::to_owned);
+    let pod = answering_pod(response.headers());
     let bytes = response
         .into_body()
         .collect_bytes()

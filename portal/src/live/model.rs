@@ -232,6 +232,8 @@ pub struct LogLine {
     /// debug / info / warning / error, or empty for a line that is not JSON.
     pub level: String,
     pub message: String,
+    /// The line's other fields, `key=value` (method, path, status of a request line).
+    pub fields: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

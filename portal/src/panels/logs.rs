@@ -36,7 +36,7 @@ fn line_view(l: &LogLine) -> impl IntoView + use<> {
             <span class="log-time">{time}</span>
             <span class="log-level">{level.to_uppercase()}</span>
             <span class="log-pod">{l.pod.rsplit('-').next().unwrap_or_default().to_owned()}</span>
-            <span class="log-msg">{l.message.clone()}</span>
+            <span class="log-msg">{l.message.clone()}" "<span class="dim">{l.fields.clone()}</span></span>
         </li>
     }
 }

@@ -221,8 +221,11 @@ pub fn ReleasePanel() -> impl IntoView {
     let (confirm, set_confirm) = signal(false);
     let (preview, set_preview) = signal(None::<Preview>);
     let options = LocalResource::new(release_options);
+    // The chart's values fill the form once; later edits are the learner's.
     Effect::new(move |_| {
-        if let Some(Ok(o)) = options.get() {
+        if let Some(Ok(o)) = options.get()
+            && form.get_untracked() == UpgradeForm::default()
+        {
             set_form.set(o.defaults.clone());
         }
     });
@@ -270,10 +273,11 @@ pub fn ReleasePanel() -> impl IntoView {
     let select = move |values: Vec<String>,
                        current: String,
                        set: fn(&mut UpgradeForm, String),
-                       label: &'static str| {
+                       label: &'static str,
+                       field: &'static str| {
         view! {
             <label>{label}
-                <select on:change=move |ev| { let v = event_target_value(&ev); set_form.update(|f| set(f, v)); }>
+                <select data-field=field on:change=move |ev| { let v = event_target_value(&ev); set_form.update(|f| set(f, v)); }>
                     {values.into_iter().map(|v| { let sel = v == current; view! { <option value=v.clone() selected=sel>{v.clone()}</option> } }).collect_view()}
                 </select>
             </label>
@@ -302,17 +306,18 @@ pub fn ReleasePanel() -> impl IntoView {
                     {move || options.get().map(|o| match o {
                         Err(e) => view! { <p class="form-error">{error_text(&e)}</p> }.into_any(),
                         Ok(o) => {
-                            let f = form.get_untracked();
+                            let f = o.defaults.clone();
                             view! {
-                                <form class="upgrade-form" on:submit=move |ev| { ev.prevent_default(); upgrade.dispatch(form.get_untracked()); }>
-                                    {select(o.tags.clone(), f.image_tag.clone(), |f, v| f.image_tag = v, "이미지 태그")}
+                                <form class="upgrade-form" on:submit=move |ev| ev.prevent_default()>
+                                    {select(o.tags.clone(), f.image_tag.clone(), |f, v| f.image_tag = v, "이미지 태그", "image-tag")}
                                     <label>"레플리카"
-                                        <input type="number" min="1" max=o.max_replicas value=f.replicas
+                                        <input type="number" data-field="replicas" min="1" max=o.max_replicas value=f.replicas
                                             on:input=move |ev| { let v = event_target_value(&ev).parse().unwrap_or(0); set_form.update(|f| f.replicas = v); }/>
                                     </label>
-                                    {select(o.log_levels.clone(), f.log_level.clone(), |f, v| f.log_level = v, "로그 레벨")}
-                                    {select(o.app_envs.clone(), f.app_env.clone(), |f, v| f.app_env = v, "환경")}
-                                    <button class="button primary" type="submit" data-action="upgrade" disabled=busy>"업그레이드"</button>
+                                    {select(o.log_levels.clone(), f.log_level.clone(), |f, v| f.log_level = v, "로그 레벨", "log-level")}
+                                    {select(o.app_envs.clone(), f.app_env.clone(), |f, v| f.app_env = v, "환경", "app-env")}
+                                    <button class="button primary" type="button" data-action="upgrade" disabled=busy
+                                        on:click=move |_| { upgrade.dispatch(form.get_untracked()); }>"업그레이드"</button>
                                     <button class="button" type="button" on:click=move |_| { show.dispatch(Some(form.get_untracked())); }>"무엇을 하나요?"</button>
                                 </form>
                             }.into_any()

@@ -139,7 +139,7 @@ pub fn RequestsPanel() -> impl IntoView {
     };
     view! {
         <Frame title="요청 보내기" name="requests" topics=vec![Topic::Pods]>
-            <form class="request-form" on:submit=move |ev| { ev.prevent_default(); send.dispatch(()); }>
+            <form class="request-form" on:submit=move |ev| ev.prevent_default()>
                 <label>"경로"
                     <select data-field="endpoint" on:change=move |ev| set_endpoint.set(event_target_value(&ev))>
                         {ENDPOINTS.iter().map(|(p, label)| view! { <option value=*p>{*label}</option> }).collect_view()}
@@ -155,7 +155,8 @@ pub fn RequestsPanel() -> impl IntoView {
                         {pod_options}
                     </select>
                 </label>
-                <button class="button primary" type="submit" data-action="send" disabled=move || send.pending().get()>"보내기"</button>
+                <button class="button primary" type="button" data-action="send" disabled=move || send.pending().get()
+                    on:click=move |_| { send.dispatch(()); }>"보내기"</button>
             </form>
             <ol class="request-results">
                 {move || results.get().into_iter().map(|r| match r {

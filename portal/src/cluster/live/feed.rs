@@ -124,10 +124,14 @@ impl Feed {
         }
     }
 
-    /// Replaces everything (after a re-list): subscribers get one snapshot.
+    /// Replaces everything (after a re-list): subscribers get one snapshot. Items that
+    /// do not come from the watch (the cluster's version next to its nodes) stay.
     pub fn replace(&self, all: Vec<Item>) {
         let mut items = self.lock();
-        let next: BTreeMap<String, Item> = all.into_iter().map(|i| (i.key(), i)).collect();
+        let mut next: BTreeMap<String, Item> = all.into_iter().map(|i| (i.key(), i)).collect();
+        for (key, item) in items.iter().filter(|(_, i)| matches!(i, Item::Cluster(_))) {
+            next.entry(key.clone()).or_insert_with(|| item.clone());
+        }
         if *items == next {
             return;
         }

@@ -136,6 +136,21 @@ pub fn parse(pod: &str, raw: &str) -> (Option<Timestamp>, LogLine) {
             .and_then(|v| v.as_str())
             .map(str::to_owned)
     };
+    let fields = json
+        .iter()
+        .flatten()
+        .filter(|(k, _)| {
+            !matches!(
+                k.as_str(),
+                "timestamp" | "level" | "message" | "logger" | "pod"
+            )
+        })
+        .map(|(k, v)| match v {
+            serde_json::Value::String(s) => format!("{k}={s}"),
+            other => format!("{k}={other}"),
+        })
+        .collect::<Vec<_>>()
+        .join(" ");
     let line = match field("message") {
         Some(message) => LogLine {
             seq: 0,
@@ -143,6 +158,7 @@ pub fn parse(pod: &str, raw: &str) -> (Option<Timestamp>, LogLine) {
             time: field("timestamp").unwrap_or_else(|| ts_text.to_owned()),
             level: field("level").unwrap_or_default().to_lowercase(),
             message,
+            fields,
         },
         None => LogLine {
             seq: 0,
@@ -150,6 +166,7 @@ pub fn parse(pod: &str, raw: &str) -> (Option<Timestamp>, LogLine) {
             time: ts.map(|t| t.to_string()).unwrap_or_default(),
             level: String::new(),
             message: rest.to_owned(),
+            fields: String::new(),
         },
     };
     (ts, line)
@@ -186,12 +203,13 @@ mod tests {
     fn json_lines_are_parsed_and_others_kept_as_text() {
         let (ts, line) = parse(
             "p",
-            r#"2026-12-01T11:20:00.5Z {"timestamp":"2026-12-01T11:20:00.4Z","level":"DEBUG","message":"GET / 200","logger":"hello","pod":"p"}"#,
+            r#"2026-12-01T11:20:00.5Z {"timestamp":"2026-12-01T11:20:00.4Z","level":"DEBUG","message":"GET / 200","logger":"hello","pod":"p","path":"/","status":200}"#,
         );
         assert!(ts.is_some());
         assert_eq!(line.level, "debug");
         assert_eq!(line.message, "GET / 200");
         assert_eq!(line.time, "2026-12-01T11:20:00.4Z");
+        assert_eq!(line.fields, "path=/ status=200");
         let (_, plain) = parse("p", "2026-12-01T11:20:01Z panic: boom");
         assert_eq!(plain.level, "");
         assert_eq!(plain.message, "panic: boom");
