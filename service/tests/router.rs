@@ -227,3 +227,17 @@ async fn cpu_burn_reports_cpu_and_wall_time() {
     );
     assert!(body["cpu_share"].as_f64().unwrap() > 0.0);
 }
+
+#[tokio::test]
+async fn every_answer_names_the_pod_that_gave_it() {
+    let state = state(&[("POD_NAME", "hello-abc-1")]);
+    for uri in ["/", "/health/ready", "/nope"] {
+        let req = Request::builder().uri(uri).body(Body::empty()).unwrap();
+        let res = router(state.clone()).oneshot(req).await.unwrap();
+        assert_eq!(
+            res.headers().get("x-pod-name").and_then(|v| v.to_str().ok()),
+            Some("hello-abc-1"),
+            "{uri}"
+        );
+    }
+}
