@@ -145,7 +145,53 @@ async fn the_panels_follow_the_cluster_live() {
         SECS(10),
     )
     .await;
+    // The scheduler's and kubelet's events, and `kubectl top` from the kubelet.
+    eventually(
+        &c,
+        "events",
+        "[...document.querySelectorAll('[data-panel=events] tr[data-reason]')].some(r => r.dataset.reason === 'Scheduled')",
+        SECS(30),
+    )
+    .await;
+    let took = eventually(
+        &c,
+        "usage of both pods",
+        "[...document.querySelectorAll('[data-panel=usage] tr[data-pod]')].filter(r => +r.dataset.memory > 0).length === 2",
+        SECS(90),
+    )
+    .await;
+    eprintln!(
+        "[panels] 사용량 패널에 두 파드: {:.1} s",
+        took.as_secs_f64()
+    );
     save_screenshot(&c, "panels-01-installed").await;
+    // One pod's log as a download (`kubectl logs --tail`).
+    let first = js(
+        &c,
+        "return document.querySelector('[data-panel=pods] tr[data-pod]').dataset.pod;",
+    )
+    .await;
+    let first = first.as_str().unwrap().to_owned();
+    let download = c
+        .execute_async(
+            &format!("const done = arguments[0]; fetch('/api/logs?pod={first}&tail=5').then(r => r.text().then(t => done([r.status, t])));"),
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(download[0], 200, "log download: {download}");
+    assert!(
+        download[1].as_str().unwrap().contains("\"level\""),
+        "JSON log lines: {download}"
+    );
+    let refused = c
+        .execute_async(
+            "const done = arguments[0]; fetch('/api/logs?pod=kube-apiserver&tail=5').then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused, 400, "a pod outside the release is refused");
 
     // A pod deleted behind the portal's back: Terminating, replaced, Endpoints change.
     let before = ready_ips(&js(&c, READY_IPS).await);

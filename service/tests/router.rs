@@ -235,7 +235,9 @@ async fn every_answer_names_the_pod_that_gave_it() {
         let req = Request::builder().uri(uri).body(Body::empty()).unwrap();
         let res = router(state.clone()).oneshot(req).await.unwrap();
         assert_eq!(
-            res.headers().get("x-pod-name").and_then(|v| v.to_str().ok()),
+            res.headers()
+                .get("x-pod-name")
+                .and_then(|v| v.to_str().ok()),
             Some("hello-abc-1"),
             "{uri}"
         );
