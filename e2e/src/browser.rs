@@ -1,6 +1,7 @@
 //! Debian's headless Chromium, driven through chromedriver (WebDriver).
 
 use std::net::TcpListener;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -19,7 +20,10 @@ pub struct Driver {
 impl Driver {
     pub fn start() -> Driver {
         let port = free_port();
+        // Its own process group: Chromium's processes are its children, and they all go
+        // with the group on drop (a SIGKILL to chromedriver alone would orphan them).
         let child = Command::new("chromedriver")
+            .process_group(0)
             .arg(format!("--port={port}"))
             .stdout(Stdio::null())
             .stderr(Stdio::null())
@@ -70,6 +74,9 @@ impl Driver {
 
 impl Drop for Driver {
     fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .status();
         let _ = self.child.kill();
         let _ = self.child.wait();
         let _ = std::fs::remove_dir_all(&self.profile);
