@@ -58,6 +58,10 @@ pub async fn stream_handler(
         .collect();
     state.metrics.live_connections_opened();
     let guard = ConnectionGuard(state.clone());
+    let mut shutdown = state.shutdown.clone();
+    let stopped = async move {
+        let _ = shutdown.wait_for(|stopping| *stopping).await;
+    };
     let hello = stream::once(async {
         Ok(Event::default()
             .retry(Duration::from_secs(2))
@@ -68,10 +72,8 @@ pub async fn stream_handler(
             let _alive = &guard;
             Ok(Event::default().data(serde_json::to_string(&wire).unwrap_or_default()))
         });
-    Ok(
-        Sse::new(hello.chain(merged))
-            .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))),
-    )
+    Ok(Sse::new(hello.chain(merged).take_until(stopped))
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
 /// Counts the stream as closed when the browser goes away.

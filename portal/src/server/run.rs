@@ -56,7 +56,9 @@ pub async fn run(config: Config) -> Result<()> {
     } else {
         ClusterConn::none()
     };
-    let state = PortalState::new(config.clone(), options, library, chart, conn);
+    let mut state = PortalState::new(config.clone(), options, library, chart, conn);
+    let (stopping, shutdown) = tokio::sync::watch::channel(false);
+    state.shutdown = shutdown;
     if config.dev {
         tokio::spawn(reload_on_change(state.clone()));
     }
@@ -68,7 +70,10 @@ pub async fn run(config: Config) -> Result<()> {
         })?;
     tracing::info!("포털이 http://{} 에서 기다립니다", config.addr);
     axum::serve(listener, router(state, store))
-        .with_graceful_shutdown(shutdown_signal())
+        .with_graceful_shutdown(async move {
+            shutdown_signal().await;
+            let _ = stopping.send(true);
+        })
         .await
         .map_err(Error::Serve)
 }

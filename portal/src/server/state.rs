@@ -32,6 +32,9 @@ pub struct PortalState {
     pub hub: Arc<Hub>,
     pub chart: Arc<Chart>,
     pub metrics: Arc<Metrics>,
+    /// Turns true when the portal shuts down: live streams end then, or graceful
+    /// shutdown would wait for them forever.
+    pub shutdown: tokio::sync::watch::Receiver<bool>,
 }
 
 impl PortalState {
@@ -52,6 +55,7 @@ impl PortalState {
             hub: Hub::new(conn),
             chart: Arc::new(chart),
             metrics: Arc::default(),
+            shutdown: tokio::sync::watch::channel(false).1,
         }
     }
 
