@@ -16,8 +16,11 @@ pub async fn release_rollback(revision: i64) -> Result<String, ServerFnError> {
         )));
     }
     let l = learner(true).await?;
-    let names =
-        crate::cluster::release::ReleaseNames::new(&l.namespace, "hello", &l.state.chart.meta);
+    let names = crate::cluster::release::ReleaseNames::new(
+        &l.namespace,
+        crate::panels::RELEASE,
+        &l.state.chart.meta,
+    );
     let target =
         crate::cluster::release::rollback(&l.client, &l.namespace, &names.fullname, revision)
             .await

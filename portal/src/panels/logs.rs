@@ -13,9 +13,14 @@ use crate::live::{Item, LogLine, Topic};
 pub async fn previous_logs(pod: String) -> Result<String, ServerFnError> {
     use crate::panels::server::{bad_request, from_cluster, learner};
     let l = learner(false).await?;
-    let mine = crate::cluster::traffic::is_release_pod(&l.client, &l.namespace, "hello", &pod)
-        .await
-        .map_err(|e| from_cluster(&l.state, e))?;
+    let mine = crate::cluster::traffic::is_release_pod(
+        &l.client,
+        &l.namespace,
+        crate::panels::RELEASE,
+        &pod,
+    )
+    .await
+    .map_err(|e| from_cluster(&l.state, e))?;
     if !mine {
         return Err(bad_request("이 네임스페이스의 hello 파드가 아닙니다"));
     }

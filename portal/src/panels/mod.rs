@@ -17,6 +17,9 @@ pub mod usage;
 
 use leptos::prelude::*;
 
+/// The tutorial's Helm release name: every learner's objects belong to it.
+pub const RELEASE: &str = "hello";
+
 /// The panel a directive names (names are checked when lessons load).
 pub fn panel(name: &str) -> AnyView {
     match name {

@@ -43,7 +43,7 @@ mod imp {
     use crate::cluster::{Error, images};
     use crate::panels::server::{Learner, bad_request, from_cluster};
 
-    pub const RELEASE: &str = "hello";
+    pub use crate::panels::RELEASE;
 
     /// The chart's values for this learner's namespace.
     pub fn base(l: &Learner) -> Values {

@@ -63,7 +63,7 @@ pub async fn send_request(
     let pod = pod.filter(|p| !p.is_empty());
     if let Some(name) = &pod {
         // Only a pod of this learner's release.
-        let known = traffic::is_release_pod(&l.client, &l.namespace, "hello", name)
+        let known = traffic::is_release_pod(&l.client, &l.namespace, crate::panels::RELEASE, name)
             .await
             .map_err(|e| from_cluster(&l.state, e))?;
         if !known {
@@ -75,8 +75,11 @@ pub async fn send_request(
         }
     }
     let v = &l.state.chart.values;
-    let names =
-        crate::cluster::release::ReleaseNames::new(&l.namespace, "hello", &l.state.chart.meta);
+    let names = crate::cluster::release::ReleaseNames::new(
+        &l.namespace,
+        crate::panels::RELEASE,
+        &l.state.chart.meta,
+    );
     let answer = traffic::send(
         &l.client,
         &l.namespace,

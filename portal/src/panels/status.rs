@@ -51,7 +51,7 @@ pub fn StatusPanel() -> impl IntoView {
                 }).collect_view()}</dd>
             </dl>
             {(!missing.is_empty() && !nodes.is_empty()).then(|| view! {
-                <p class="hint">"노드에 없는 이미지는 이렇게 만듭니다 (Docker 없이, buildah): "<code>"sudo deploy/images/build.sh"</code>
+                <p class="hint">"노드에 없는 이미지는 이렇게 만들어 넣습니다 (Docker 없이, buildah): "<code>"sudo e2e/cluster/up.sh"</code>
                 " — minikube 라면 "<code>"eval $(minikube docker-env) && docker build -f service/Dockerfile -t hello-world:1.0.0 ."</code></p>
             })}
         }

@@ -44,7 +44,7 @@ pub async fn download(
         .now()
         .ok_or_else(|| Error::Unavailable(NO_CLUSTER.to_owned()))?;
     let ns = state.namespace();
-    let mine = is_release_pod(&conn.client, ns, "hello", &q.pod)
+    let mine = is_release_pod(&conn.client, ns, crate::panels::RELEASE, &q.pod)
         .await
         .map_err(|e| Error::Cluster(e.to_string()))?;
     if !mine {
