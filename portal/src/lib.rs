@@ -2,6 +2,7 @@
 //! interactive parts (theme toggle, progress, later the live panels) are islands
 //! compiled to wasm. Everything under `ssr` never reaches the browser bundle.
 
+pub mod experiments;
 pub mod live;
 pub mod progress;
 pub mod ui;

@@ -9,6 +9,7 @@ pub mod client;
 mod error;
 pub mod images;
 pub mod live;
+pub mod pods;
 pub mod release;
 #[cfg(test)]
 mod testing;

@@ -179,3 +179,106 @@ pub async fn is_release_pod(client: &Client, ns: &str, release: &str, pod: &str)
             .is_some_and(|i| i == release)
     }))
 }
+
+/// Many requests to one Service, each on a new connection (so kube-proxy picks a pod
+/// for every request, as for separate `curl`s). The route is chosen once: ClusterIP
+/// when the portal reaches it, else the API server's service proxy.
+#[derive(Clone)]
+pub struct Shooter {
+    client: Client,
+    path_prefix: Option<String>,
+    direct: Option<(reqwest::Client, String)>,
+}
+
+impl std::fmt::Debug for Shooter {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Shooter")
+            .field("direct", &self.direct.as_ref().map(|(_, base)| base))
+            .finish_non_exhaustive()
+    }
+}
+
+impl Shooter {
+    pub async fn new(client: &Client, ns: &str, service: &str, port: u16) -> Result<Self> {
+        let svc = Api::<Service>::namespaced(client.clone(), ns)
+            .get(service)
+            .await
+            .map_err(|e| Error::kube(format!("Service {ns}/{service} 조회"), e))?;
+        let ip = svc
+            .spec
+            .and_then(|s| s.cluster_ip)
+            .filter(|ip| ip != "None");
+        let http = reqwest::Client::builder()
+            .connect_timeout(Duration::from_millis(700))
+            .timeout(Duration::from_secs(30))
+            .pool_max_idle_per_host(0)
+            .build()
+            .map_err(|e| Error::InvalidValue {
+                field: "http",
+                message: format!("HTTP 클라이언트를 만들지 못했습니다: {e}"),
+            })?;
+        let mut direct = None;
+        if let Some(ip) = ip {
+            let base = format!("http://{ip}:{port}");
+            if http.get(format!("{base}/health/live")).send().await.is_ok() {
+                direct = Some((http, base));
+            }
+        }
+        Ok(Self {
+            client: client.clone(),
+            path_prefix: Some(format!(
+                "/api/v1/namespaces/{ns}/services/{service}:{port}/proxy"
+            )),
+            direct,
+        })
+    }
+
+    pub fn via(&self) -> Via {
+        if self.direct.is_some() {
+            Via::ClusterIp
+        } else {
+            Via::ServiceProxy
+        }
+    }
+
+    /// One request; `Err` when no answer came (refused, reset, timed out).
+    pub async fn shoot(&self, target: &Target) -> Result<Answer> {
+        if let Some((http, base)) = &self.direct {
+            let started = Instant::now();
+            let url = format!("{base}{}", target.path_and_query);
+            let request = if target.post {
+                http.post(url)
+            } else {
+                http.get(url)
+            };
+            let response = request.send().await.map_err(|e| Error::InvalidValue {
+                field: "request",
+                message: short_reqwest_error(&e),
+            })?;
+            let status = response.status().as_u16();
+            let pod = answering_pod(response.headers());
+            let body = response.text().await.unwrap_or_default();
+            return Ok(Answer {
+                status,
+                body,
+                pod,
+                latency: started.elapsed(),
+                via: Via::ClusterIp,
+            });
+        }
+        let prefix = self.path_prefix.as_deref().unwrap_or_default();
+        let path = format!("{prefix}{}", target.path_and_query);
+        via_api(&self.client, &path, target, Via::ServiceProxy).await
+    }
+}
+
+/// The reason a request got no answer, in a few words.
+fn short_reqwest_error(e: &reqwest::Error) -> String {
+    if e.is_timeout() {
+        "시간 초과".into()
+    } else if e.is_connect() {
+        "연결 거부".into()
+    } else {
+        "연결이 끊김".into()
+    }
+}

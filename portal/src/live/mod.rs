@@ -2,6 +2,8 @@
 //! browser, the one connection per tab that every panel island reads from ([`client`]).
 
 pub mod client;
+mod experiment;
 mod model;
 
+pub use experiment::*;
 pub use model::*;

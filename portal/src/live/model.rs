@@ -16,10 +16,12 @@ pub enum Topic {
     Logs,
     Usage,
     Nodes,
+    /// The learner's experiment runs (not a watch: the portal writes them).
+    Experiments,
 }
 
 impl Topic {
-    pub const ALL: [Topic; 8] = [
+    pub const ALL: [Topic; 9] = [
         Self::Pods,
         Self::ReplicaSets,
         Self::Deployments,
@@ -28,6 +30,7 @@ impl Topic {
         Self::Logs,
         Self::Usage,
         Self::Nodes,
+        Self::Experiments,
     ];
 
     pub fn as_str(self) -> &'static str {
@@ -40,7 +43,14 @@ impl Topic {
             Self::Logs => "logs",
             Self::Usage => "usage",
             Self::Nodes => "nodes",
+            Self::Experiments => "experiments",
         }
+    }
+
+    /// Whether its feed holds an API watch of its own (logs and usage read the pods
+    /// feed; experiments are written by the portal).
+    pub fn holds_watch(self) -> bool {
+        !matches!(self, Self::Logs | Self::Usage | Self::Experiments)
     }
 
     pub fn parse(s: &str) -> Option<Self> {
@@ -117,6 +127,7 @@ pub enum Item {
     Usage(UsageView),
     Node(NodeView),
     Cluster(ClusterView),
+    Experiment(Box<super::experiment::ExperimentRun>),
 }
 
 impl Item {
@@ -132,6 +143,7 @@ impl Item {
             Self::Usage(v) => v.pod.clone(),
             Self::Node(v) => v.name.clone(),
             Self::Cluster(_) => "~cluster".to_owned(),
+            Self::Experiment(r) => format!("{}:{}", r.experiment, r.variant),
         }
     }
 }
@@ -192,6 +204,10 @@ pub struct DeploymentView {
     pub max_surge: Option<String>,
     pub max_unavailable: Option<String>,
     pub created: Option<i64>,
+    /// The spec's generation and the one the controller has acted on: equal once a
+    /// change has been picked up.
+    pub generation: i64,
+    pub observed_generation: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, Default)]

@@ -170,12 +170,11 @@ mod page {
             .map(|segment| match segment {
                 Segment::Html(html) => view! { <div class="md" inner_html=html.clone()></div> }.into_any(),
                 Segment::Panel { name, .. } => crate::panels::panel(name.as_str()),
-                Segment::Experiment { name } => view! {
-                    <section class="panel-slot experiment-slot" data-experiment=name.as_str() aria-label="실험">
-                        <p>"이 자리에는 원클릭 실험이 표시됩니다: " <code>{name.as_str()}</code></p>
-                    </section>
+                Segment::Experiment { name } => {
+                    let namespace = crate::server::request_namespace();
+                    view! { <crate::experiments::panel::ExperimentPanel name=name.as_str().to_owned() namespace=namespace/> }
+                        .into_any()
                 }
-                .into_any(),
             })
             .collect_view()
     }

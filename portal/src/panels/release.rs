@@ -72,6 +72,7 @@ mod imp {
             replicas: Some(form.replicas),
             log_level: Some(level),
             app_env: Some(form.app_env.clone()),
+            ..Overrides::default()
         })
     }
 

@@ -17,7 +17,7 @@ pub use config::Config;
 pub use error::{Error, Result};
 pub use progress::request_progress;
 pub use run::{load_chart, load_lessons, open_store, run};
-pub use state::{Chart, PortalState, library};
+pub use state::{Chart, PortalState, library, request_namespace};
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -71,7 +71,10 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
             },
             shell,
         ))
-        .layer(axum::middleware::from_fn(progress::load_progress))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            progress::load_progress,
+        ))
         .layer(session_layer)
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -20,17 +20,28 @@ fn is_asset(path: &str) -> bool {
 
 /// Reads the learner's progress once per page request, so components can use it
 /// synchronously. A request without a session cookie costs no database access.
-pub async fn load_progress(session: Session, mut req: Request, next: Next) -> Response {
+pub async fn load_progress(
+    axum::extract::State(state): axum::extract::State<crate::server::PortalState>,
+    session: Session,
+    mut req: Request,
+    next: Next,
+) -> Response {
     if is_asset(req.uri().path()) || req.method() != http::Method::GET {
         return next.run(req).await;
     }
-    let progress: Progress = match session.get(Progress::SESSION_KEY).await {
+    let mut progress: Progress = match session.get(Progress::SESSION_KEY).await {
         Ok(p) => p.unwrap_or_default(),
         Err(e) => {
             tracing::warn!(error = %e, "could not read progress; continuing without it");
             Progress::default()
         }
     };
+    // A passed experiment marks its lesson done.
+    for name in state.lab.passed(state.namespace()) {
+        if let Some(spec) = crate::experiments::catalog::spec(&name) {
+            progress.done.insert(spec.lesson.to_owned());
+        }
+    }
     req.extensions_mut().insert(progress);
     next.run(req).await
 }

@@ -23,7 +23,8 @@ pub fn load_lessons(config: &Config) -> Result<Library> {
     Library::load(&config.content_dir, &config.repo_root).map_err(|e| Error::Lessons(e.to_string()))
 }
 
-pub async fn open_store(config: &Config) -> Result<SqliteStore> {
+/// The SQLite database of sessions, progress and experiment runs.
+pub async fn open_store(config: &Config) -> Result<(SqliteStore, sqlx::SqlitePool)> {
     if let Some(dir) = config.database.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
@@ -36,14 +37,14 @@ pub async fn open_store(config: &Config) -> Result<SqliteStore> {
         .connect_with(options)
         .await
         .map_err(Error::Store)?;
-    let store = SqliteStore::new(pool);
+    let store = SqliteStore::new(pool.clone());
     store.migrate().await.map_err(Error::Store)?;
-    Ok(store)
+    Ok((store, pool))
 }
 
 pub async fn run(config: Config) -> Result<()> {
     let library = load_lessons(&config)?;
-    let store = open_store(&config).await?;
+    let (store, pool) = open_store(&config).await?;
     let options = LeptosOptions::builder()
         .output_name("portal")
         .site_root(config.site_root.to_string_lossy().into_owned())
@@ -57,6 +58,9 @@ pub async fn run(config: Config) -> Result<()> {
         ClusterConn::none()
     };
     let mut state = PortalState::new(config.clone(), options, library, chart, conn);
+    state.lab = crate::experiments::Lab::new(state.hub.clone(), Some(pool));
+    let restored = state.lab.restore().await.map_err(Error::Store)?;
+    tracing::info!(runs = restored, "experiment runs restored");
     let (stopping, shutdown) = tokio::sync::watch::channel(false);
     state.shutdown = shutdown;
     if config.dev {

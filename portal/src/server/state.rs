@@ -32,6 +32,8 @@ pub struct PortalState {
     pub hub: Arc<Hub>,
     pub chart: Arc<Chart>,
     pub metrics: Arc<Metrics>,
+    /// The experiments: who runs what, and every namespace's runs and passes.
+    pub lab: Arc<crate::experiments::Lab>,
     /// Turns true when the portal shuts down: live streams end then, or graceful
     /// shutdown would wait for them forever.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
@@ -46,13 +48,15 @@ impl PortalState {
         chart: Chart,
         conn: ClusterConn,
     ) -> Self {
+        let hub = Hub::new(conn);
         Self {
+            lab: crate::experiments::Lab::new(hub.clone(), None),
             config: Arc::new(config),
             leptos_options,
             lessons: Arc::new(RwLock::new(library)),
             generation: Arc::default(),
             page_cache: Default::default(),
-            hub: Hub::new(conn),
+            hub,
             chart: Arc::new(chart),
             metrics: Arc::default(),
             shutdown: tokio::sync::watch::channel(false).1,
@@ -90,4 +94,9 @@ impl FromRef<PortalState> for LeptosOptions {
 /// The lessons, from inside a component or server function.
 pub fn library() -> Library {
     expect_context::<PortalState>().library()
+}
+
+/// The namespace of the learner this request is for.
+pub fn request_namespace() -> String {
+    expect_context::<PortalState>().namespace().to_owned()
 }

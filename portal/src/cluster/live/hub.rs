@@ -62,10 +62,7 @@ impl Hub {
 
     /// Feeds running now that hold an API watch.
     pub fn active_watches(&self) -> usize {
-        self.lock()
-            .keys()
-            .filter(|(_, t)| !matches!(t, Topic::Logs | Topic::Usage))
-            .count()
+        self.lock().keys().filter(|(_, t)| t.holds_watch()).count()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<(String, Topic), Entry>> {
@@ -87,11 +84,14 @@ impl Hub {
             _ => None,
         };
         let feed = Feed::new(topic, cap);
-        if self.conn.now().is_none() {
+        if topic == Topic::Experiments {
+            // Written by the experiments, not by a watch: always current.
+            feed.set_health(FeedState::Live, None);
+        } else if self.conn.now().is_none() {
             feed.set_health(FeedState::NoCluster, Some(NO_CLUSTER.to_owned()));
         }
         self.stats.feeds_started.fetch_add(1, Ordering::Relaxed);
-        if !matches!(topic, Topic::Logs | Topic::Usage) {
+        if topic.holds_watch() {
             self.stats.watches_started.fetch_add(1, Ordering::Relaxed);
         }
         // Logs and usage read the pods feed; take it before spawning, without the lock.
@@ -116,10 +116,11 @@ impl Hub {
         feed
     }
 
-    /// Stops feeds nobody has listened to for [`IDLE`].
+    /// Stops feeds nobody has listened to for [`IDLE`]. Experiment feeds stay: they are
+    /// the record of the runs (a few items per namespace), not a watch.
     fn sweep_once(&self, now: Instant) {
         self.lock().retain(|(ns, topic), entry| {
-            if entry.feed.subscribers() > 0 {
+            if entry.feed.subscribers() > 0 || *topic == Topic::Experiments {
                 entry.idle_since = None;
                 return true;
             }
@@ -144,6 +145,9 @@ async fn sweep(hub: std::sync::Weak<Hub>) {
 }
 
 async fn start(conn: ClusterConn, feed: Arc<Feed>, ns: String, pods: Option<Arc<Feed>>) {
+    if feed.topic == Topic::Experiments {
+        return;
+    }
     // Subscribe before waiting: a subscribed pods feed is never swept as idle.
     let pods = pods.map(|p| {
         let sub = p.subscribe();
@@ -206,5 +210,6 @@ async fn start(conn: ClusterConn, feed: Arc<Feed>, ns: String, pods: Option<Arc<
                 usage::run(feed, pods, sub, client, ns).await;
             }
         }
+        Topic::Experiments => {}
     }
 }

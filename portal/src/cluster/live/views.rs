@@ -221,6 +221,8 @@ pub fn deployment(d: &Deployment) -> DeploymentView {
             .and_then(|r| r.max_unavailable.as_ref())
             .map(int_or_string),
         created: secs(&meta.creation_timestamp),
+        generation: meta.generation.unwrap_or(0),
+        observed_generation: status.and_then(|s| s.observed_generation).unwrap_or(0),
     }
 }
 

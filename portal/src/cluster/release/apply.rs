@@ -76,6 +76,24 @@ async fn apply(client: &Client, rendered: &Rendered, verb: &str) -> Result<()> {
     Ok(())
 }
 
+/// Applies only the release's ConfigMap: what `kubectl edit configmap` does. The
+/// Deployment's checksum annotation stays, so running pods do not change.
+pub async fn apply_config_map(client: &Client, config_map: &ConfigMap) -> Result<()> {
+    let ns = config_map.namespace().unwrap_or_default();
+    let params = PatchParams::apply(FIELD_MANAGER).force();
+    apply_one(Api::namespaced(client.clone(), &ns), config_map, &params).await
+}
+
+/// The Deployment's `metadata.generation` now (bumped by every spec change), so a
+/// caller can wait for the controller to have seen its change.
+pub async fn deployment_generation(client: &Client, namespace: &str, name: &str) -> Result<i64> {
+    let d = Api::<Deployment>::namespaced(client.clone(), namespace)
+        .get(name)
+        .await
+        .map_err(|e| Error::kube(format!("Deployment {namespace}/{name} 조회"), e))?;
+    Ok(d.metadata.generation.unwrap_or(0))
+}
+
 async fn apply_one<K>(api: Api<K>, object: &K, params: &PatchParams) -> Result<()>
 where
     K: Resource<DynamicType = ()> + Clone + Debug + Serialize + DeserializeOwned,

@@ -9,7 +9,9 @@ mod render;
 #[cfg(test)]
 mod tests;
 
-pub use apply::{FIELD_MANAGER, install, uninstall, upgrade};
+pub use apply::{
+    FIELD_MANAGER, apply_config_map, deployment_generation, install, uninstall, upgrade,
+};
 pub use checksum::{config_checksum, configmap_text};
 pub use history::{
     EnvEntry, REVISION_ANNOTATION, Revision, history, revisions, rollback, rollback_patch,

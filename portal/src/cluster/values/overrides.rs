@@ -68,7 +68,15 @@ pub struct Overrides {
     pub log_level: Option<LogLevel>,
     pub app_env: Option<String>,
     pub app_version: Option<String>,
+    /// `gracefulShutdown.preStopSleepSeconds` (0-30; the shutdown experiment's variant).
+    pub pre_stop_seconds: Option<i64>,
+    /// `gracefulShutdown.terminationGracePeriodSeconds` (1-120).
+    pub grace_seconds: Option<i64>,
 }
+
+/// Bounds of the graceful-shutdown settings a panel may set.
+pub const MAX_PRE_STOP_SECONDS: i64 = 30;
+pub const MAX_GRACE_SECONDS: i64 = 120;
 
 impl Values {
     /// The values with `overrides` applied, or the first problem in Korean. The image
@@ -122,6 +130,24 @@ impl Values {
                 ));
             }
             values.config.app_env = env.to_owned();
+        }
+        if let Some(sleep) = overrides.pre_stop_seconds {
+            if !(0..=MAX_PRE_STOP_SECONDS).contains(&sleep) {
+                return Err(invalid(
+                    "gracefulShutdown.preStopSleepSeconds",
+                    format!("0 에서 {MAX_PRE_STOP_SECONDS} 사이여야 합니다: {sleep}"),
+                ));
+            }
+            values.graceful_shutdown.pre_stop_sleep_seconds = sleep;
+        }
+        if let Some(grace) = overrides.grace_seconds {
+            if !(1..=MAX_GRACE_SECONDS).contains(&grace) {
+                return Err(invalid(
+                    "gracefulShutdown.terminationGracePeriodSeconds",
+                    format!("1 에서 {MAX_GRACE_SECONDS} 사이여야 합니다: {grace}"),
+                ));
+            }
+            values.graceful_shutdown.termination_grace_period_seconds = grace;
         }
         if let Some(version) = &overrides.app_version {
             let version = version.trim();

@@ -149,6 +149,8 @@ fn overrides_apply_within_bounds() {
         log_level: Some(LogLevel::Debug),
         app_env: Some("staging".into()),
         app_version: Some("2.0.0-rc.1".into()),
+        pre_stop_seconds: Some(0),
+        grace_seconds: Some(5),
     };
     let v = defaults().with_overrides(&o, &tags()).unwrap();
     assert_eq!((v.image.tag.as_str(), v.replica_count), ("2.0.0", 5));
@@ -159,6 +161,11 @@ fn overrides_apply_within_bounds() {
             v.app.version.as_str()
         ),
         ("debug", "staging", "2.0.0-rc.1")
+    );
+    let g = &v.graceful_shutdown;
+    assert_eq!(
+        (g.pre_stop_sleep_seconds, g.termination_grace_period_seconds),
+        (0, 5)
     );
     assert_eq!(
         defaults()
@@ -193,6 +200,14 @@ fn bad_overrides_are_refused_in_korean() {
             msg.contains("replicaCount 값이 올바르지 않습니다: 1 에서 5 사이여야 합니다"),
             "{msg}"
         );
+    }
+    for (pre_stop, grace) in [(Some(-1), None), (Some(31), None), (None, Some(0))] {
+        let msg = refuse(Overrides {
+            pre_stop_seconds: pre_stop,
+            grace_seconds: grace,
+            ..Default::default()
+        });
+        assert!(msg.contains("gracefulShutdown."), "{msg}");
     }
     let msg = refuse(Overrides {
         app_env: Some("qa".into()),

@@ -1,0 +1,120 @@
+//! The tutorial's starting point for every experiment, and the reset button: release
+//! `hello` at 1.0.0 with 2 replicas and the default config, every pod ready and serving
+//! what the ConfigMap says.
+
+use std::time::Duration;
+
+use super::catalog::Spec;
+use super::error::{Error, Result};
+use super::recorder::Recorder;
+use super::runner::Ctx;
+use super::scene::{Scene, Stage};
+use crate::live::MarkKind;
+
+const SETTLE: Duration = Duration::from_secs(150);
+
+/// What must already be there; missing pieces are named with how to fix them.
+pub async fn check(ctx: &Ctx, stage: &Stage, spec: &Spec) -> Result<()> {
+    if stage.scene().deployment.is_none() {
+        return Err(Error::Precondition(format!(
+            "릴리스 '{}' 가 네임스페이스 {} 에 설치되어 있지 않습니다. '설치하기' 버튼(또는 helm install)으로 먼저 설치해 주세요.",
+            crate::panels::RELEASE,
+            ctx.namespace
+        )));
+    }
+    let tags = ctx.tags().await?;
+    let missing: Vec<String> = spec
+        .images
+        .iter()
+        .filter(|t| !tags.iter().any(|have| have == *t))
+        .map(|t| format!("{}:{t}", ctx.chart.values.image.repository))
+        .collect();
+    if !missing.is_empty() {
+        return Err(Error::Precondition(format!(
+            "노드에 이미지가 없습니다: {}. `sudo e2e/cluster/up.sh` 가 이미지를 만들어 노드에 넣습니다.",
+            missing.join(", ")
+        )));
+    }
+    Ok(())
+}
+
+/// Pods of the latest spec exist and run (ready or not).
+fn rolled(scene: &Scene, generation: i64) -> bool {
+    let Some(d) = &scene.deployment else {
+        return false;
+    };
+    d.generation >= generation
+        && d.observed_generation >= d.generation
+        && d.updated == d.replicas
+        && scene.pods.len() as i32 == d.replicas
+        && scene.pods.iter().all(|p| p.status == "Running")
+}
+
+/// Applies the baseline and waits until it holds, fixing pods that drifted from it.
+pub async fn reset(ctx: &Ctx, stage: &Stage, rec: Option<&Recorder>) -> Result<()> {
+    let note = |text: &str| {
+        if let Some(rec) = rec {
+            rec.step(text);
+        }
+    };
+    note("기준 상태로 맞추는 중 (1.0.0, 레플리카 2, 기본 설정)");
+    let base = ctx.baseline();
+    let generation = ctx.apply(&base).await?;
+    stage
+        .until("기준 상태의 파드 실행", SETTLE, |s| {
+            rolled(s, generation).then_some(())
+        })
+        .await?;
+    for _ in 0..3 {
+        let scene = stage.scene();
+        let mut fixed = 0;
+        for pod in &scene.pods {
+            let info = ctx.call(&pod.name, false, "/info").await?;
+            let info: serde_json::Value = serde_json::from_str(&info.body).unwrap_or_default();
+            let field = |k: &str| {
+                info.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_owned()
+            };
+            if field("log_level") != base.config.log_level
+                || field("app_env") != base.config.app_env
+                || field("app_version") != base.app.version
+            {
+                // Started after a ConfigMap-only edit: only a new pod reads the ConfigMap again.
+                if let Some(rec) = rec {
+                    rec.mark(
+                        MarkKind::Action,
+                        format!("파드 {} 의 설정이 기준과 달라 다시 만듭니다", pod.name),
+                    );
+                }
+                crate::cluster::pods::delete(&ctx.client, &ctx.namespace, &pod.name).await?;
+                fixed += 1;
+            } else if pod.ready < pod.containers {
+                let ready = ctx.call(&pod.name, false, "/health/ready").await?;
+                if ready.status == 503 && !ready.body.contains("\"shutting_down\":true") {
+                    // Switched off by an earlier readiness run: switch it back on.
+                    ctx.call(&pod.name, true, "/admin/toggle-ready").await?;
+                    if let Some(rec) = rec {
+                        rec.mark(
+                            MarkKind::Action,
+                            format!("파드 {} 의 readiness 를 다시 켭니다", pod.name),
+                        );
+                    }
+                    fixed += 1;
+                }
+            }
+        }
+        if fixed == 0 {
+            break;
+        }
+        stage
+            .until("기준 상태의 파드 실행", SETTLE, |s| {
+                rolled(s, generation).then_some(())
+            })
+            .await?;
+    }
+    stage.settled(generation, SETTLE).await?;
+    note("기준 상태 확인: 1.0.0, 파드 2개 모두 준비됨");
+    Ok(())
+}

@@ -1,0 +1,176 @@
+//! 3-2 Readiness: a pod that says "not ready" leaves the Service's Endpoints after about
+//! failureThreshold × periodSeconds, traffic goes to the other pod meanwhile, and the
+//! address returns once the probe passes again. With one replica nobody is left.
+
+use std::time::{Duration, Instant};
+
+use super::error::{Error, Result};
+use super::load::{self, Load, Shot};
+use super::recorder::Recorder;
+use super::runner::{Ctx, Outcome, Params};
+use super::scene::Stage;
+use crate::cluster::values::Overrides;
+use crate::live::MarkKind;
+
+/// kube-proxy needs a moment to follow an Endpoints change; requests in this window
+/// after a change are not held against either side.
+const PROXY_LAG: Duration = Duration::from_secs(2);
+
+pub async fn run(
+    ctx: &Ctx,
+    stage: &Stage,
+    rec: &Recorder,
+    variant: &str,
+    params: &Params,
+) -> Result<Outcome> {
+    let probe = &ctx.chart.values.probes.readiness;
+    let expected = probe.failure_threshold * probe.period_seconds;
+    rec.figure(
+        "expected_s",
+        "예상 (failureThreshold × periodSeconds)",
+        format!("{expected}초"),
+    );
+    let one = match variant {
+        "" => false,
+        "one-replica" => true,
+        other => return Err(Error::Refused(format!("알 수 없는 변형입니다: {other}"))),
+    };
+    if one {
+        rec.step("레플리카를 1개로 줄임 (helm upgrade --set replicaCount=1)");
+        let values = ctx
+            .with(&Overrides {
+                replicas: Some(1),
+                ..Default::default()
+            })
+            .await?;
+        let generation = ctx.apply(&values).await?;
+        stage.settled(generation, Duration::from_secs(120)).await?;
+    }
+    let scene = stage.scene();
+    let pod = match &params.pod {
+        Some(p) if scene.pod(p).is_some() => p.clone(),
+        Some(p) => {
+            return Err(Error::Refused(format!(
+                "지금 실행 중인 파드가 아닙니다: {p}"
+            )));
+        }
+        None => scene
+            .pods
+            .first()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+    };
+    let load = Load::start(ctx.shooter().await?, Duration::from_millis(100)).await?;
+    rec.mark(
+        MarkKind::Request,
+        format!("Service 로 0.1초마다 요청 시작 ({:?})", load.via),
+    );
+    tokio::time::sleep(Duration::from_secs(1)).await;
+
+    rec.step(format!(
+        "파드 {pod} 의 readiness 끄기 (POST /admin/toggle-ready)"
+    ));
+    let off = Instant::now();
+    ctx.call(&pod, true, "/admin/toggle-ready").await?;
+    let left = stage
+        .until("Endpoints 에서 빠지기", Duration::from_secs(60), |s| {
+            (!s.serves(&pod)).then(Instant::now)
+        })
+        .await?;
+    let removed_s = Recorder::secs(off, left);
+    rec.figure(
+        "endpoint_removed_s",
+        "Endpoints 에서 빠지기까지",
+        format!("{removed_s:.1}초"),
+    );
+    rec.step("빠진 뒤의 요청을 지켜보는 중 (4초)");
+    tokio::time::sleep(Duration::from_secs(4)).await;
+
+    rec.step(format!("파드 {pod} 의 readiness 다시 켜기"));
+    let on = Instant::now();
+    ctx.call(&pod, true, "/admin/toggle-ready").await?;
+    let back = stage
+        .until("Endpoints 로 돌아오기", Duration::from_secs(60), |s| {
+            s.serves(&pod).then(Instant::now)
+        })
+        .await?;
+    let returned_s = Recorder::secs(on, back);
+    rec.figure(
+        "endpoint_returned_s",
+        "Endpoints 로 돌아오기까지",
+        format!("{returned_s:.1}초"),
+    );
+    tokio::time::sleep(PROXY_LAG + Duration::from_secs(1)).await;
+    let shots = load.stop().await;
+    rec.mark(MarkKind::Request, load::summary(&shots));
+
+    let window: Vec<&Shot> = shots
+        .iter()
+        .filter(|s| s.at > left + PROXY_LAG && s.at < on)
+        .collect();
+    let after: Vec<&Shot> = shots.iter().filter(|s| s.at > back + PROXY_LAG).collect();
+    let errors = shots.iter().filter(|s| !s.ok()).count();
+    rec.figure("requests", "보낸 요청", shots.len().to_string());
+    rec.figure("errors", "실패한 요청", errors.to_string());
+    if one {
+        let failed = window.iter().filter(|s| !s.ok()).count();
+        if let Some(first) = window.iter().find(|s| !s.ok()) {
+            let why = first
+                .error
+                .clone()
+                .unwrap_or_else(|| format!("HTTP {}", first.status.unwrap_or(0)));
+            rec.mark_at(
+                first.at,
+                MarkKind::Request,
+                format!("요청 실패 시작: {why} (받을 파드가 없음)"),
+            );
+        }
+        let recovered = !after.is_empty() && after.iter().all(|s| s.ok());
+        rec.figure(
+            "failed_while_none_ready",
+            "준비된 파드가 없을 때 실패한 요청",
+            format!("{failed}/{}", window.len()),
+        );
+        rec.step("레플리카를 다시 2개로 (기준 상태)");
+        let generation = ctx.apply(&ctx.baseline()).await?;
+        stage.settled(generation, Duration::from_secs(120)).await?;
+        let passed = failed > 0 && recovered;
+        let reason = if passed {
+            format!(
+                "성공: 파드가 하나뿐일 때 readiness 를 끄자 {removed_s:.1}초 뒤 Endpoints 가 비었고, 그동안 요청 {failed}개가 모두 실패했습니다(받을 파드가 없음). readiness 가 돌아오자 {returned_s:.1}초 만에 다시 응답합니다. 그래서 레플리카를 2개 이상 둡니다."
+            )
+        } else {
+            format!(
+                "실패: 준비된 파드가 없는 동안 실패한 요청 {failed}개, 회복 뒤 모두 성공 {recovered}."
+            )
+        };
+        return Ok(Outcome { passed, reason });
+    }
+    let strays = window
+        .iter()
+        .filter(|s| s.pod.as_deref() == Some(pod.as_str()))
+        .count();
+    let others = window
+        .iter()
+        .filter(|s| s.ok() && s.pod.as_deref() != Some(pod.as_str()))
+        .count();
+    rec.figure(
+        "answered_by_other",
+        "빠져 있는 동안 다른 파드가 받은 요청",
+        format!("{others}/{}", window.len()),
+    );
+    let in_range = removed_s <= f64::from(expected * 2);
+    let passed = errors == 0 && strays == 0 && !window.is_empty() && in_range;
+    let reason = if passed {
+        format!(
+            "성공: readiness 를 끈 파드는 {removed_s:.1}초 뒤 Endpoints 에서 빠졌고(예상 약 {expected}초), 그동안 요청 {others}개를 모두 다른 파드가 받았습니다. 다시 켜자 {returned_s:.1}초 만에 돌아왔고, 실패한 요청은 0개입니다."
+        )
+    } else if errors > 0 {
+        format!("실패: 요청 {errors}개가 실패했습니다.")
+    } else if strays > 0 {
+        format!("실패: Endpoints 에서 빠진 뒤에도 그 파드가 요청 {strays}개를 받았습니다.")
+    } else {
+        format!("실패: 빠지기까지 {removed_s:.1}초로 예상({expected}초)보다 너무 깁니다.")
+    };
+    Ok(Outcome { passed, reason })
+}

@@ -1,0 +1,170 @@
+//! 3-3 Resources: what the pods request and may use against what the node has; CPU past
+//! the 250m limit is throttled (slower, not killed); memory past 256Mi gets the container
+//! OOMKilled, and the kubelet restarts it.
+
+use std::time::{Duration, Instant};
+
+use super::error::{Error, Result};
+use super::recorder::Recorder;
+use super::runner::{Ctx, Outcome, Params};
+use super::scene::Stage;
+use crate::live::MarkKind;
+use crate::panels::common::{mebibytes, millicores};
+
+/// CPU time burned on one pod: at 250m it takes about four times as long in wall time.
+const CPU_MS: u32 = 1000;
+/// Held in two steps; the second one crosses the 256Mi limit.
+const MEMORY_STEPS_MIB: [u32; 2] = [150, 200];
+
+pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder, params: &Params) -> Result<Outcome> {
+    let scene = stage.scene();
+    let pod = match &params.pod {
+        Some(p) if scene.pod(p).is_some() => p.clone(),
+        Some(p) => {
+            return Err(Error::Refused(format!(
+                "지금 실행 중인 파드가 아닙니다: {p}"
+            )));
+        }
+        None => scene
+            .pods
+            .first()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+    };
+    rec.step("요청과 제한, 노드의 할당 가능량 읽기");
+    if let Some(p) = scene.pod(&pod) {
+        rec.figure(
+            "cpu_request",
+            "CPU 요청 (requests)",
+            millicores(p.cpu_request),
+        );
+        rec.figure("cpu_limit", "CPU 제한 (limits)", millicores(p.cpu_limit));
+        rec.figure("memory_request", "메모리 요청", mebibytes(p.memory_request));
+        rec.figure("memory_limit", "메모리 제한", mebibytes(p.memory_limit));
+    }
+    if let Some(n) = scene.nodes.first() {
+        rec.figure(
+            "node_cpu",
+            "노드 할당 가능 CPU",
+            millicores(n.cpu_allocatable),
+        );
+        rec.figure(
+            "node_memory",
+            "노드 할당 가능 메모리",
+            mebibytes(n.memory_allocatable),
+        );
+    }
+
+    rec.step(format!(
+        "파드 {pod} 에서 CPU {CPU_MS}ms 어치 계산 (GET /stress/cpu?ms={CPU_MS})"
+    ));
+    let answer = ctx
+        .call(&pod, false, &format!("/stress/cpu?ms={CPU_MS}"))
+        .await?;
+    let body: serde_json::Value = serde_json::from_str(&answer.body).unwrap_or_default();
+    let share = body
+        .get("cpu_share")
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or(1.0);
+    let wall = body
+        .get("wall_ms")
+        .and_then(serde_json::Value::as_f64)
+        .unwrap_or(0.0);
+    rec.mark(
+        MarkKind::Request,
+        format!(
+            "CPU {CPU_MS}ms 를 쓰는 데 {:.1}초 걸림 (코어의 {share:.2})",
+            wall / 1000.0
+        ),
+    );
+    rec.figure(
+        "cpu_wall_s",
+        &format!("CPU {CPU_MS}ms 에 걸린 시간"),
+        format!("{:.1}초", wall / 1000.0),
+    );
+    rec.figure("cpu_share", "얻은 CPU (코어)", format!("{share:.2}"));
+    let throttled = answer.status == 200 && share <= 0.4;
+
+    let restarts = stage.scene().pod(&pod).map_or(0, |p| p.restarts);
+    rec.step(format!(
+        "파드 {pod} 에서 메모리를 {}Mi 넘게 잡기",
+        MEMORY_STEPS_MIB.iter().sum::<u32>()
+    ));
+    let start = Instant::now();
+    for mib in MEMORY_STEPS_MIB {
+        match ctx
+            .call(&pod, true, &format!("/stress/memory?mib={mib}"))
+            .await
+        {
+            Ok(a) if a.status == 200 => rec.mark(
+                MarkKind::Request,
+                format!("POST /stress/memory?mib={mib} → 200 {}", a.body.trim()),
+            ),
+            Ok(a) => rec.mark(
+                MarkKind::Request,
+                format!(
+                    "POST /stress/memory?mib={mib} → {} (컨테이너가 죽으며 연결이 끊김)",
+                    a.status
+                ),
+            ),
+            Err(_) => rec.mark(
+                MarkKind::Request,
+                format!("POST /stress/memory?mib={mib} → 응답 없음 (컨테이너가 죽음)"),
+            ),
+        }
+    }
+    let killed = stage
+        .until("OOMKilled", Duration::from_secs(60), |s| {
+            let p = s.pod(&pod)?;
+            (p.restarts > restarts && p.last_termination.as_deref() == Some("OOMKilled"))
+                .then(Instant::now)
+        })
+        .await;
+    let killed = match killed {
+        Ok(at) => at,
+        Err(e) => {
+            return Ok(Outcome {
+                passed: false,
+                reason: format!("실패: 메모리 제한을 넘겼는데 OOMKilled 가 보이지 않습니다 ({e})."),
+            });
+        }
+    };
+    rec.figure(
+        "oom_after_s",
+        "OOMKilled 까지",
+        format!("{:.1}초", Recorder::secs(start, killed)),
+    );
+    rec.figure("last_reason", "직전 종료 이유", "OOMKilled");
+    rec.step("kubelet 이 컨테이너를 다시 띄우기를 기다리는 중");
+    let recovered = stage
+        .until("파드 회복", Duration::from_secs(90), |s| {
+            let p = s.pod(&pod)?;
+            (p.status == "Running" && p.ready == p.containers && s.serves(&pod))
+                .then(|| (Instant::now(), p.restarts))
+        })
+        .await?;
+    rec.figure(
+        "recovered_s",
+        "다시 준비되기까지",
+        format!("{:.1}초", Recorder::secs(killed, recovered.0)),
+    );
+    rec.figure(
+        "restarts",
+        "재시작 횟수",
+        format!("{restarts} → {}", recovered.1),
+    );
+    let passed = throttled;
+    let reason = if passed {
+        format!(
+            "성공: CPU 는 제한 250m 에 묶여 {CPU_MS}ms 계산에 {:.1}초가 걸렸고(코어의 {share:.2}, 죽지는 않음), 메모리는 제한 256Mi 를 넘자 컨테이너가 OOMKilled 되었다가 다시 떠서 재시작 {}회로 회복했습니다.",
+            wall / 1000.0,
+            recovered.1
+        )
+    } else {
+        format!(
+            "실패: CPU 가 스로틀링되지 않았습니다 (코어의 {share:.2}, 응답 {}).",
+            answer.status
+        )
+    };
+    Ok(Outcome { passed, reason })
+}

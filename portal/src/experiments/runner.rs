@@ -1,0 +1,175 @@
+//! Runs one experiment: open the stage, start the observer, bring the release to the
+//! tutorial's baseline, run the experiment's steps, record the verdict. Whatever
+//! happens, the run ends with a phase and a Korean reason.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use kube::Client;
+
+use super::catalog::{Spec, Variant};
+use super::error::{Error, Result};
+use super::lab::{Claim, Lab};
+use super::recorder::Recorder;
+use super::scene::Stage;
+use super::{baseline, configmap, observe, readiness, resources, rollout, shutdown};
+use crate::cluster::release::{self, ReleaseNames};
+use crate::cluster::traffic::{Answer, Target};
+use crate::cluster::values::{Overrides, Values};
+use crate::live::RunPhase;
+use crate::server::Chart;
+
+/// The checked parameters of a run (see `panel::ExperimentParams`).
+#[derive(Debug, Clone, Default)]
+pub struct Params {
+    /// A pod of the learner's release, or `None` for "the first ready one".
+    pub pod: Option<String>,
+    /// `/slow` duration for the shutdown experiment (1-60).
+    pub seconds: u32,
+    /// The log level the ConfigMap experiment sets (debug when not given).
+    pub log_level: Option<crate::cluster::values::LogLevel>,
+}
+
+/// Everything a step needs to act for one learner.
+#[derive(Clone)]
+pub struct Ctx {
+    pub client: Client,
+    pub namespace: String,
+    pub chart: Arc<Chart>,
+    pub names: ReleaseNames,
+}
+
+impl std::fmt::Debug for Ctx {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Ctx")
+            .field("namespace", &self.namespace)
+            .finish_non_exhaustive()
+    }
+}
+
+/// How an experiment ended, when it got to the end.
+#[derive(Debug)]
+pub struct Outcome {
+    pub passed: bool,
+    pub reason: String,
+}
+
+impl Ctx {
+    pub fn new(client: Client, namespace: &str, chart: Arc<Chart>) -> Self {
+        let names = ReleaseNames::new(namespace, crate::panels::RELEASE, &chart.meta);
+        Self {
+            client,
+            namespace: namespace.to_owned(),
+            chart,
+            names,
+        }
+    }
+
+    /// The chart's default values in this namespace: the tutorial's baseline.
+    pub fn baseline(&self) -> Values {
+        let mut values = self.chart.values.clone();
+        values.namespace = self.namespace.clone();
+        values
+    }
+
+    /// The baseline with `overrides` (checked like the upgrade form).
+    pub async fn with(&self, overrides: &Overrides) -> Result<Values> {
+        let tags = self.tags().await?;
+        Ok(self.baseline().with_overrides(overrides, &tags)?)
+    }
+
+    pub async fn tags(&self) -> Result<Vec<String>> {
+        let repo = &self.chart.values.image.repository;
+        Ok(crate::cluster::images::available_tags(&self.client, repo).await?)
+    }
+
+    /// `helm upgrade` with `values`; returns the Deployment generation to wait for.
+    pub async fn apply(&self, values: &Values) -> Result<i64> {
+        let rendered = release::render(values, crate::panels::RELEASE, &self.chart.meta);
+        release::upgrade(&self.client, &rendered).await?;
+        Ok(
+            release::deployment_generation(&self.client, &self.namespace, &self.names.fullname)
+                .await?,
+        )
+    }
+
+    /// One request to one pod's own endpoint (the pod proxy).
+    pub async fn call(&self, pod: &str, post: bool, path: &str) -> Result<Answer> {
+        let port = u16::try_from(self.chart.values.service.target_port).unwrap_or(8080);
+        let target = Target {
+            post,
+            path_and_query: path.to_owned(),
+        };
+        Ok(crate::cluster::pods::call(&self.client, &self.namespace, pod, port, &target).await?)
+    }
+
+    pub async fn shooter(&self) -> Result<crate::cluster::traffic::Shooter> {
+        let port = u16::try_from(self.chart.values.service.port).unwrap_or(80);
+        Ok(crate::cluster::traffic::Shooter::new(
+            &self.client,
+            &self.namespace,
+            &self.names.fullname,
+            port,
+        )
+        .await?)
+    }
+}
+
+/// Runs `spec`/`variant` to its end. The claim keeps other runs out meanwhile.
+pub async fn run(
+    lab: Arc<Lab>,
+    claim: Claim,
+    ctx: Ctx,
+    spec: &'static Spec,
+    variant: &'static Variant,
+    params: Params,
+) {
+    let _claim = claim;
+    let rec = Recorder::new(lab.clone(), &ctx.namespace, spec.name, variant.name);
+    let result = tokio::time::timeout(
+        Duration::from_secs(300),
+        steps(&lab, &ctx, &rec, spec, variant, &params),
+    )
+    .await;
+    let (phase, reason) = match result {
+        Ok(Ok(o)) if o.passed => (RunPhase::Passed, o.reason),
+        Ok(Ok(o)) => (RunPhase::Failed, o.reason),
+        Ok(Err(e @ Error::Precondition(_))) => (RunPhase::Stopped, e.to_string()),
+        Ok(Err(e)) => (RunPhase::Failed, e.to_string()),
+        Err(_) => (
+            RunPhase::Failed,
+            "실험이 5분 안에 끝나지 않아 멈췄습니다.".into(),
+        ),
+    };
+    lab.count_verdict(phase);
+    rec.finish(phase, reason).await;
+}
+
+async fn steps(
+    lab: &Arc<Lab>,
+    ctx: &Ctx,
+    rec: &Recorder,
+    spec: &Spec,
+    variant: &Variant,
+    params: &Params,
+) -> Result<Outcome> {
+    rec.step("클러스터 상태 읽는 중");
+    let stage = Stage::open(lab.hub(), &ctx.namespace, &ctx.names.fullname).await?;
+    let _observer = observe::spawn(stage.feeds(), rec.clone(), ctx.names.fullname.clone());
+    baseline::check(ctx, &stage, spec).await?;
+    baseline::reset(ctx, &stage, Some(rec)).await?;
+    match spec.name {
+        "configmap" => configmap::run(ctx, &stage, rec, variant.name, params).await,
+        "readiness" => readiness::run(ctx, &stage, rec, variant.name, params).await,
+        "resources" => resources::run(ctx, &stage, rec, params).await,
+        "graceful-shutdown" => shutdown::run(ctx, &stage, rec, variant.name, params).await,
+        "rolling-update" => rollout::run(ctx, &stage, rec).await,
+        other => Err(Error::Refused(format!("알 수 없는 실험입니다: {other}"))),
+    }
+}
+
+/// The reset button: the baseline, without a recorded run.
+pub async fn reset(lab: &Arc<Lab>, ctx: &Ctx) -> Result<()> {
+    let stage = Stage::open(lab.hub(), &ctx.namespace, &ctx.names.fullname).await?;
+    baseline::reset(ctx, &stage, None).await
+}

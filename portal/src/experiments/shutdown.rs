@@ -1,0 +1,215 @@
+//! 3-4 Graceful shutdown: a slow request is in flight when its pod is deleted. The pod
+//! leaves the Endpoints at once, sleeps in preStop, gets SIGTERM, answers readiness with
+//! 503, finishes the request with 200 and exits — all inside the grace period. Without
+//! preStop and with a 5 s grace period the same request is cut.
+
+use std::time::{Duration, Instant};
+
+use super::error::{Error, Result};
+use super::recorder::Recorder;
+use super::runner::{Ctx, Outcome, Params};
+use super::scene::Stage;
+use crate::cluster::values::Overrides;
+use crate::live::MarkKind;
+
+/// First time each milestone was seen, after the delete.
+#[derive(Debug, Default)]
+struct Seen {
+    terminating: Option<Instant>,
+    endpoint: Option<Instant>,
+    sigterm: Option<Instant>,
+    not_ready: Option<Instant>,
+    gone: Option<Instant>,
+}
+
+pub async fn run(
+    ctx: &Ctx,
+    stage: &Stage,
+    rec: &Recorder,
+    variant: &str,
+    params: &Params,
+) -> Result<Outcome> {
+    let cut = match variant {
+        "" => false,
+        "no-prestop" => true,
+        other => return Err(Error::Refused(format!("알 수 없는 변형입니다: {other}"))),
+    };
+    if cut {
+        rec.step("preStop 0초, terminationGracePeriodSeconds 5초로 업그레이드");
+        let values = ctx
+            .with(&Overrides {
+                pre_stop_seconds: Some(0),
+                grace_seconds: Some(5),
+                ..Default::default()
+            })
+            .await?;
+        let generation = ctx.apply(&values).await?;
+        stage.settled(generation, Duration::from_secs(150)).await?;
+    }
+    let (pre_stop, grace) = if cut {
+        (0, 5)
+    } else {
+        let g = &ctx.chart.values.graceful_shutdown;
+        (g.pre_stop_sleep_seconds, g.termination_grace_period_seconds)
+    };
+    rec.figure(
+        "budget_s",
+        "유예 시간 (terminationGracePeriodSeconds)",
+        format!("{grace}초"),
+    );
+    rec.figure("prestop_s", "preStop sleep", format!("{pre_stop}초"));
+    let scene = stage.scene();
+    let pod = match &params.pod {
+        Some(p) if scene.pod(p).is_some() => p.clone(),
+        Some(p) => {
+            return Err(Error::Refused(format!(
+                "지금 실행 중인 파드가 아닙니다: {p}"
+            )));
+        }
+        None => scene
+            .pods
+            .first()
+            .map(|p| p.name.clone())
+            .unwrap_or_default(),
+    };
+    let seconds = params.seconds;
+    rec.step(format!("파드 {pod} 에 GET /slow?seconds={seconds} 보내기"));
+    let sent = Instant::now();
+    let slow = {
+        let ctx = ctx.clone();
+        let pod = pod.clone();
+        tokio::spawn(async move {
+            let r = ctx
+                .call(&pod, false, &format!("/slow?seconds={seconds}"))
+                .await;
+            (Instant::now(), r)
+        })
+    };
+    // The request must have reached the app before the pod is deleted.
+    let _ = stage
+        .until("느린 요청 시작", Duration::from_secs(5), |s| {
+            s.logs
+                .iter()
+                .any(|l| l.pod == pod && l.message.contains("Slow endpoint called"))
+                .then_some(())
+        })
+        .await;
+    rec.step(format!("파드 {pod} 삭제 (kubectl delete pod)"));
+    let deleted = Instant::now();
+    crate::cluster::pods::delete(&ctx.client, &ctx.namespace, &pod).await?;
+
+    let mut seen = Seen::default();
+    let deadline = deleted + Duration::from_secs(grace as u64 + 30);
+    while seen.gone.is_none() && Instant::now() < deadline {
+        let s = stage.scene();
+        let now = Instant::now();
+        match s.pod(&pod) {
+            None => seen.gone = seen.gone.or(Some(now)),
+            Some(p) => {
+                if p.status == "Terminating" {
+                    seen.terminating = seen.terminating.or(Some(now));
+                }
+                if p.ready < p.containers {
+                    seen.not_ready = seen.not_ready.or(Some(now));
+                }
+            }
+        }
+        if !s.serves(&pod) {
+            seen.endpoint = seen.endpoint.or(Some(now));
+        }
+        if s.logs
+            .iter()
+            .any(|l| l.pod == pod && l.message.contains("SIGTERM"))
+        {
+            seen.sigterm = seen.sigterm.or(Some(now));
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let (finished, answer) = slow
+        .await
+        .map_err(|_| Error::Refused("느린 요청 작업이 멈췄습니다".into()))?;
+    let status = match &answer {
+        Ok(a) => {
+            rec.mark_at(
+                finished,
+                MarkKind::Request,
+                format!(
+                    "GET /slow?seconds={seconds} → {} ({:.1}초)",
+                    a.status,
+                    Recorder::secs(sent, finished)
+                ),
+            );
+            Some(a.status)
+        }
+        Err(e) => {
+            rec.mark_at(
+                finished,
+                MarkKind::Request,
+                format!("GET /slow?seconds={seconds} → 응답 없음: {e}"),
+            );
+            None
+        }
+    };
+    let since = |t: Option<Instant>| {
+        t.map_or_else(
+            || "보지 못함".to_owned(),
+            |t| format!("{:.1}초", Recorder::secs(deleted, t)),
+        )
+    };
+    rec.figure(
+        "endpoint_removed_s",
+        "삭제 → Endpoints 에서 빠짐",
+        since(seen.endpoint),
+    );
+    rec.figure("sigterm_s", "삭제 → SIGTERM (앱 로그)", since(seen.sigterm));
+    rec.figure("not_ready_s", "삭제 → readiness 503", since(seen.not_ready));
+    rec.figure(
+        "slow_finished_s",
+        "삭제 → 느린 요청 끝",
+        since(Some(finished)),
+    );
+    rec.figure(
+        "slow_status",
+        "느린 요청의 응답",
+        status.map_or_else(|| "응답 없음".into(), |s| s.to_string()),
+    );
+    rec.figure("pod_gone_s", "삭제 → 파드 사라짐", since(seen.gone));
+    let gone_s = seen.gone.map(|t| Recorder::secs(deleted, t));
+    let ok = status == Some(200);
+    if cut {
+        rec.step("preStop 과 유예 시간을 원래대로 되돌림");
+        let generation = ctx.apply(&ctx.baseline()).await?;
+        stage.settled(generation, Duration::from_secs(150)).await?;
+        let passed = !ok && seen.gone.is_some();
+        let reason = if passed {
+            format!(
+                "성공(실패 모드 확인): preStop 없이 유예 시간이 {grace}초뿐이라, {seconds}초짜리 요청이 끝나기 전에 SIGKILL 로 잘렸습니다 (응답: {}). 유예 시간은 preStop + 앱의 마무리 시간 + 여유보다 길어야 합니다.",
+                status.map_or_else(|| "없음".into(), |s| s.to_string())
+            )
+        } else {
+            "실패: 유예 시간이 짧은데도 요청이 200 으로 끝났습니다. 요청이 파드 삭제 전에 끝났는지 확인해 주세요.".into()
+        };
+        return Ok(Outcome { passed, reason });
+    }
+    let within = gone_s.is_some_and(|g| g <= grace as f64 + 5.0);
+    let passed = ok && within && finished > deleted;
+    let reason = if passed {
+        format!(
+            "성공: 파드를 지운 뒤에도 처리 중이던 {seconds}초짜리 요청이 200 으로 끝났습니다. Endpoints 에서 {} 에 빠졌고, preStop {pre_stop}초 뒤 SIGTERM({})을 받고, 요청을 마친 뒤 {} 에 사라져 유예 시간 {grace}초 안에 끝났습니다.",
+            since(seen.endpoint),
+            since(seen.sigterm),
+            since(seen.gone)
+        )
+    } else if !ok {
+        format!(
+            "실패: 느린 요청이 200 으로 끝나지 않았습니다 (응답: {}).",
+            status.map_or_else(|| "없음".into(), |s| s.to_string())
+        )
+    } else {
+        format!(
+            "실패: 파드가 유예 시간 {grace}초 안에 사라지지 않았습니다 ({}).",
+            since(seen.gone)
+        )
+    };
+    Ok(Outcome { passed, reason })
+}
