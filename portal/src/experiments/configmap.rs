@@ -158,7 +158,7 @@ async fn upgrade_and_check(
     let passed = all && replaced == scene.pods.len() && debug_ok;
     let reason = if passed {
         format!(
-            "성공: 설정이 바뀌자 체크섬 어노테이션 덕분에 파드 {replaced}개가 모두 새로 떴고({rolled:.1}초), 모든 파드가 log_level={level}, app_env={env} 를 답합니다."
+            "성공: 설정이 바뀌자 체크섬 어노테이션이 바뀌어 파드가 모두 새로 떴고({replaced}개, {rolled:.1}초), 모든 파드의 /info 가 log_level={level}, app_env={env} 입니다."
         )
     } else if !all {
         format!(
@@ -221,11 +221,11 @@ async fn configmap_only(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outc
     let passed = same_pods && same_spec && still_old == reports.len() && !reports.is_empty();
     let reason = if passed {
         format!(
-            "성공(주의 확인): ConfigMap 은 debug 로 바뀌었지만 파드는 다시 뜨지 않았고, {still_old}개 모두 여전히 {old_level} 을 답합니다. 환경 변수는 컨테이너가 시작할 때 한 번만 읽히므로, 차트는 ConfigMap 의 체크섬을 파드 템플릿에 넣어 설정이 바뀌면 파드를 새로 띄웁니다."
+            "성공(주의 확인): ConfigMap 은 debug 로 바뀌었지만 파드는 다시 뜨지 않았고, {still_old}개 모두 /info 가 여전히 log_level={old_level} 입니다. 환경 변수는 컨테이너가 시작할 때 한 번만 읽히므로, 차트는 ConfigMap 의 체크섬을 파드 템플릿에 넣어 설정이 바뀌면 파드를 새로 띄웁니다."
         )
     } else {
         format!(
-            "실패: 파드가 바뀌었거나(같은 파드: {same_pods}) 새 값을 읽었습니다 ({still_old}/{} 가 {old_level}).",
+            "실패: 파드가 바뀌었거나(같은 파드: {same_pods}) 새 값을 읽었습니다 (log_level={old_level} 인 파드 {still_old}/{}).",
             reports.len()
         )
     };

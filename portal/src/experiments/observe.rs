@@ -201,7 +201,12 @@ pub fn diff(
                     Some(Item::Event(o)) => e.count > o.count,
                     _ => true,
                 };
-                if newer && (e.kind == "Warning" || NOTABLE_EVENTS.contains(&e.reason.as_str())) {
+                // MissingClusterDNS: clusters without a DNS add-on say it for every pod.
+                let noise = e.reason == "MissingClusterDNS";
+                if newer
+                    && !noise
+                    && (e.kind == "Warning" || NOTABLE_EVENTS.contains(&e.reason.as_str()))
+                {
                     out.push((
                         MarkKind::Event,
                         format!(

@@ -10,7 +10,6 @@ use super::load::{self, Load};
 use super::recorder::Recorder;
 use super::runner::{Ctx, Outcome};
 use super::scene::{Scene, Stage};
-use crate::cluster::release;
 use crate::cluster::values::Overrides;
 use crate::live::MarkKind;
 
@@ -28,7 +27,7 @@ struct Surge {
 async fn roll(stage: &Stage, generation: i64, surge: &mut Surge) -> Result<()> {
     stage
         .until("롤아웃 완료", Duration::from_secs(150), |s: &Scene| {
-            surge.max_pods = surge.max_pods.max(s.pods.len());
+            surge.max_pods = surge.max_pods.max(s.live_pods().count());
             surge.min_serving = surge.min_serving.min(s.ready_ips().len());
             s.settled(generation).then_some(())
         })
@@ -100,10 +99,15 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
     rec.step(format!(
         "리비전 {before} 으로 롤백 (helm rollback hello {before})"
     ));
+    // helm rollback applies the old revision's manifests again — the ConfigMap too
+    // (`kubectl rollout undo` would leave APP_VERSION at 2.0.0). The template matches
+    // the old ReplicaSet's, so the controller scales that one up again.
+    rec.mark(
+        MarkKind::Action,
+        "이전 리비전의 값으로 Deployment 와 ConfigMap 을 다시 적용합니다",
+    );
     let back = Instant::now();
-    release::rollback(&ctx.client, &ctx.namespace, &ctx.names.fullname, before).await?;
-    let generation =
-        release::deployment_generation(&ctx.client, &ctx.namespace, &ctx.names.fullname).await?;
+    let generation = ctx.apply(&ctx.baseline()).await?;
     let mut surge2 = Surge {
         max_pods: replicas,
         min_serving: replicas,

@@ -6,8 +6,8 @@ use std::time::{Duration, Instant};
 
 use crate::cluster::live::{Feed, Hub, Subscription};
 use crate::live::{
-    DeploymentView, EndpointsView, FeedState, Item, LogLine, NodeView, PodView, ReplicaSetView,
-    Topic,
+    DeploymentView, EndpointsView, EventView, FeedState, Item, LogLine, NodeView, PodView,
+    ReplicaSetView, Topic,
 };
 
 use super::error::{Error, Result};
@@ -40,6 +40,7 @@ pub struct Scene {
     pub endpoints: Option<EndpointsView>,
     pub deployment: Option<DeploymentView>,
     pub logs: Vec<LogLine>,
+    pub events: Vec<EventView>,
     pub nodes: Vec<NodeView>,
 }
 
@@ -178,6 +179,14 @@ impl Stage {
                 _ => None,
             })
             .collect();
+        let events = self
+            .items(Topic::Events)
+            .into_iter()
+            .filter_map(|i| match i {
+                Item::Event(e) => Some(e),
+                _ => None,
+            })
+            .collect();
         let nodes = self
             .items(Topic::Nodes)
             .into_iter()
@@ -191,6 +200,7 @@ impl Stage {
             endpoints,
             deployment,
             logs,
+            events,
             nodes,
         }
     }

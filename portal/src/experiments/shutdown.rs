@@ -95,6 +95,12 @@ pub async fn run(
         })
         .await;
     rec.step(format!("파드 {pod} 삭제 (kubectl delete pod)"));
+    let probes_before: Vec<(String, i32)> = stage
+        .scene()
+        .events
+        .iter()
+        .map(|e| (e.uid.clone(), e.count))
+        .collect();
     let deleted = Instant::now();
     crate::cluster::pods::delete(&ctx.client, &ctx.namespace, &pod).await?;
 
@@ -109,13 +115,19 @@ pub async fn run(
                 if p.status == "Terminating" {
                     seen.terminating = seen.terminating.or(Some(now));
                 }
-                if p.ready < p.containers {
-                    seen.not_ready = seen.not_ready.or(Some(now));
-                }
             }
         }
         if !s.serves(&pod) {
             seen.endpoint = seen.endpoint.or(Some(now));
+        }
+        // The app answers readiness with 503 after SIGTERM; the kubelet reports it.
+        if s.events.iter().any(|e| {
+            e.reason == "Unhealthy"
+                && e.object.ends_with(&pod)
+                && e.message.contains("503")
+                && !probes_before.contains(&(e.uid.clone(), e.count))
+        }) {
+            seen.not_ready = seen.not_ready.or(Some(now));
         }
         if s.logs
             .iter()
@@ -162,7 +174,11 @@ pub async fn run(
         since(seen.endpoint),
     );
     rec.figure("sigterm_s", "삭제 → SIGTERM (앱 로그)", since(seen.sigterm));
-    rec.figure("not_ready_s", "삭제 → readiness 503", since(seen.not_ready));
+    rec.figure(
+        "not_ready_s",
+        "삭제 → readiness 503 (프로브 실패)",
+        since(seen.not_ready),
+    );
     rec.figure(
         "slow_finished_s",
         "삭제 → 느린 요청 끝",
@@ -195,7 +211,7 @@ pub async fn run(
     let passed = ok && within && finished > deleted;
     let reason = if passed {
         format!(
-            "성공: 파드를 지운 뒤에도 처리 중이던 {seconds}초짜리 요청이 200 으로 끝났습니다. Endpoints 에서 {} 에 빠졌고, preStop {pre_stop}초 뒤 SIGTERM({})을 받고, 요청을 마친 뒤 {} 에 사라져 유예 시간 {grace}초 안에 끝났습니다.",
+            "성공: 파드를 지운 뒤에도 처리 중이던 {seconds}초짜리 요청이 200 으로 끝났습니다. 삭제 {} 뒤 Endpoints 에서 빠졌고, preStop {pre_stop}초가 지나 SIGTERM 을 받았고({}), 요청을 마친 뒤 {} 만에 사라져 유예 시간 {grace}초 안에 끝났습니다.",
             since(seen.endpoint),
             since(seen.sigterm),
             since(seen.gone)
