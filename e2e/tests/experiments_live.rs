@@ -163,6 +163,7 @@ async fn experiments_refuse_bad_input_and_keep_their_runs() {
         .unwrap();
     for (body, expect) in [
         ("experiment=nope&variant=", "알 수 없는 실험"),
+        ("experiment=readiness", "요청 형식이 올바르지 않습니다"),
         ("experiment=readiness&variant=fast", "없는 변형"),
         (
             "experiment=graceful-shutdown&variant=&params[seconds]=0",

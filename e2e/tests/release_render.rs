@@ -156,6 +156,8 @@ fn every_panel_override_renders_like_the_matching_set_flags() {
         log_level: Some("warning".parse().unwrap()),
         app_env: Some("staging".into()),
         app_version: Some("1.2.3-rc.1".into()),
+        pre_stop_seconds: Some(0),
+        grace_seconds: Some(5),
     };
     let v = values(&["values-dev.yaml"])
         .with_overrides(&overrides, &[])
@@ -172,6 +174,10 @@ fn every_panel_override_renders_like_the_matching_set_flags() {
         "config.appEnv=staging",
         "--set",
         "app.version=1.2.3-rc.1",
+        "--set",
+        "gracefulShutdown.preStopSleepSeconds=0",
+        "--set",
+        "gracefulShutdown.terminationGracePeriodSeconds=5",
     ];
     assert_same("panel overrides", portal(&v), helm(&flags));
 

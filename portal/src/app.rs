@@ -6,6 +6,8 @@ use leptos_router::components::{Route, Router, Routes};
 use leptos_router::path;
 
 use crate::pages::cluster::ClusterPage;
+use crate::pages::host::HostPage;
+use crate::pages::join::JoinPage;
 use crate::pages::landing::Landing;
 use crate::pages::lesson::LessonPage;
 use crate::pages::not_found::NotFound;
@@ -48,6 +50,8 @@ pub fn App() -> impl IntoView {
                 <Route path=path!("/lessons/:id") view=LessonPage/>
                 <Route path=path!("/search") view=SearchPage/>
                 <Route path=path!("/cluster") view=ClusterPage/>
+                <Route path=path!("/join") view=JoinPage/>
+                <Route path=path!("/host") view=HostPage/>
             </Routes>
         </Router>
     }

@@ -148,6 +148,7 @@ pub async fn run(c: &Client, experiment: &str, variant: &str) -> Run {
     )
     .await;
     let took = started.elapsed();
+    js(c, &format!("document.querySelector('[data-experiment={experiment}] .exp-run').scrollIntoView({{block: 'start'}}); return true;")).await;
     save_screenshot(
         c,
         &format!(

@@ -15,6 +15,7 @@ pub mod release;
 mod testing;
 pub mod traffic;
 pub mod values;
+pub mod workshop;
 
 pub use client::{ClusterInfo, connect};
 pub use error::{Error, Result};

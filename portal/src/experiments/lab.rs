@@ -20,6 +20,8 @@ pub struct Lab {
     /// Namespace → experiments with a 성공 run (sticky, like a lesson marked done).
     passed: Mutex<HashMap<String, BTreeSet<String>>>,
     next_id: AtomicU64,
+    /// (namespace, experiment) → failed runs in a row, for "who is stuck".
+    fails: Mutex<HashMap<(String, String), u32>>,
     /// Runs ended as passed, failed, stopped (for `/metrics`).
     pub verdicts: [AtomicU64; 3],
 }
@@ -68,6 +70,7 @@ impl Lab {
             passed: Mutex::default(),
             next_id: AtomicU64::new(now_ms() as u64),
             verdicts: Default::default(),
+            fails: Mutex::default(),
         })
     }
 
@@ -155,6 +158,17 @@ impl Lab {
 
     /// Stores the run (the latest per experiment and variant) and, if it passed, the pass.
     pub async fn persist(&self, namespace: &str, run: &ExperimentRun) {
+        {
+            let mut fails = self.fails.lock().unwrap_or_else(|p| p.into_inner());
+            let key = (namespace.to_owned(), run.experiment.clone());
+            match run.phase {
+                RunPhase::Failed => *fails.entry(key).or_default() += 1,
+                RunPhase::Passed => {
+                    fails.remove(&key);
+                }
+                _ => {}
+            }
+        }
         if run.phase == RunPhase::Passed {
             self.lock_passed()
                 .entry(namespace.to_owned())
@@ -190,6 +204,16 @@ impl Lab {
                 tracing::warn!(error = %e, "could not store the experiment pass");
             }
         }
+    }
+
+    /// Experiments that failed twice or more in a row in `namespace`.
+    pub fn stuck(&self, namespace: &str) -> Vec<String> {
+        let fails = self.fails.lock().unwrap_or_else(|p| p.into_inner());
+        fails
+            .iter()
+            .filter(|((ns, _), n)| ns == namespace && **n >= 2)
+            .map(|((_, e), _)| e.clone())
+            .collect()
     }
 
     /// The experiments `namespace` has passed at least once.

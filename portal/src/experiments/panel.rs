@@ -28,9 +28,9 @@ mod server;
 pub async fn experiment_start(
     experiment: String,
     variant: String,
-    params: ExperimentParams,
+    params: Option<ExperimentParams>,
 ) -> Result<String, ServerFnError> {
-    server::start(experiment, variant, params).await
+    server::start(experiment, variant, params.unwrap_or_default()).await
 }
 
 #[server(prefix = "/api", endpoint = "experiment-reset")]
@@ -77,7 +77,7 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
     };
     let start = Action::new_local(move |variant: &String| {
         let (variant, p) = (variant.clone(), params.get_untracked());
-        async move { report(experiment_start(spec.name.to_owned(), variant, p).await) }
+        async move { report(experiment_start(spec.name.to_owned(), variant, Some(p)).await) }
     });
     let reset = Action::new_local(move |_: &()| async move { report(experiment_reset().await) });
     let install = Action::new_local(move |_: &()| async move {
@@ -164,6 +164,45 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
     .into_any()
 }
 
+/// The leading number of a figure (`10.2초` → 10.2).
+fn seconds(run: &ExperimentRun, key: &str) -> Option<f64> {
+    let text = run.figure(key)?;
+    let end = text
+        .find(|c: char| !(c.is_ascii_digit() || c == '.'))
+        .unwrap_or(text.len());
+    text[..end].parse().ok()
+}
+
+/// 3-4's milestones drawn on the grace period: everything must happen inside it.
+#[component]
+fn Budget(run: ExperimentRun) -> impl IntoView {
+    let budget = seconds(&run, "budget_s").unwrap_or(45.0).max(1.0);
+    let marks = [
+        ("endpoint_removed_s", "Endpoints 제외"),
+        ("sigterm_s", "SIGTERM"),
+        ("slow_finished_s", "요청 끝"),
+        ("pod_gone_s", "파드 사라짐"),
+    ];
+    let marks = marks
+        .into_iter()
+        .filter_map(|(key, label)| {
+            let at = seconds(&run, key)?;
+            let left = (at / budget * 100.0).min(100.0);
+            Some(view! {
+                <span class="budget-mark" data-mark=key style=format!("left:{left:.1}%") title=format!("{label}: {at:.1}초")>
+                    <span class="budget-label">{format!("{label} {at:.1}초")}</span>
+                </span>
+            })
+        })
+        .collect_view();
+    view! {
+        <div class="exp-budget" aria-label="유예 시간 안에서 일어난 순서">
+            <div class="budget-track">{marks}</div>
+            <div class="budget-scale"><span>"삭제 0초"</span><span>{format!("유예 시간 {budget:.0}초")}</span></div>
+        </div>
+    }
+}
+
 /// The latest run in full, and the last verdict of the other variants.
 #[component]
 fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
@@ -190,6 +229,7 @@ fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
             <dl class="exp-figures">
                 {run.figures.iter().map(|f| view! { <div><dt>{f.label.clone()}</dt><dd data-figure=f.key.clone()>{f.value.clone()}</dd></div> }).collect_view()}
             </dl>
+            {(run.experiment == "graceful-shutdown").then(|| view! { <Budget run=run.clone()/> })}
             {(!run.mix.is_empty()).then(|| view! {
                 <div class="exp-mix" aria-label="초당 응답한 버전">
                     {run.mix.iter().map(|m| {

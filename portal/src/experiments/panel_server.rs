@@ -70,7 +70,7 @@ pub async fn start(
     let claim = lab
         .claim(&l.namespace, spec.name)
         .map_err(|b| refuse(StatusCode::CONFLICT, busy_text(b)))?;
-    let ctx = Ctx::new(l.client.clone(), &l.namespace, l.state.chart.clone());
+    let ctx = Ctx::new(&l);
     let params = Params {
         pod,
         seconds,
@@ -90,7 +90,7 @@ pub async fn reset() -> Result<String, ServerFnError> {
     let _claim = lab
         .claim(&l.namespace, "reset")
         .map_err(|b| refuse(StatusCode::CONFLICT, busy_text(b)))?;
-    let ctx = Ctx::new(l.client.clone(), &l.namespace, l.state.chart.clone());
+    let ctx = Ctx::new(&l);
     runner::reset(&lab, &ctx).await.map_err(|e| {
         l.state.metrics.action(false);
         refuse(StatusCode::BAD_GATEWAY, e.to_string())

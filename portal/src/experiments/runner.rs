@@ -37,6 +37,10 @@ pub struct Ctx {
     pub namespace: String,
     pub chart: Arc<Chart>,
     pub names: ReleaseNames,
+    /// A workshop namespace: made by the portal, not owned by the release.
+    pub in_workshop: bool,
+    /// The portal's own identity, for the node's image list only.
+    pub portal_client: Client,
 }
 
 impl std::fmt::Debug for Ctx {
@@ -55,13 +59,16 @@ pub struct Outcome {
 }
 
 impl Ctx {
-    pub fn new(client: Client, namespace: &str, chart: Arc<Chart>) -> Self {
-        let names = ReleaseNames::new(namespace, crate::panels::RELEASE, &chart.meta);
+    pub fn new(l: &crate::panels::server::Learner) -> Self {
+        let chart = l.state.chart.clone();
+        let names = ReleaseNames::new(&l.namespace, crate::panels::RELEASE, &chart.meta);
         Self {
-            client,
-            namespace: namespace.to_owned(),
+            client: l.client.clone(),
+            namespace: l.namespace.clone(),
             chart,
             names,
+            in_workshop: l.in_workshop,
+            portal_client: l.portal_client.clone(),
         }
     }
 
@@ -80,13 +87,17 @@ impl Ctx {
 
     pub async fn tags(&self) -> Result<Vec<String>> {
         let repo = &self.chart.values.image.repository;
-        Ok(crate::cluster::images::available_tags(&self.client, repo).await?)
+        Ok(crate::cluster::images::available_tags(&self.portal_client, repo).await?)
     }
 
     /// `helm upgrade` with `values`; returns the Deployment generation to wait for.
     pub async fn apply(&self, values: &Values) -> Result<i64> {
         let rendered = release::render(values, crate::panels::RELEASE, &self.chart.meta);
-        release::upgrade(&self.client, &rendered).await?;
+        if self.in_workshop {
+            release::apply_in_given_namespace(&self.client, &rendered).await?;
+        } else {
+            release::upgrade(&self.client, &rendered).await?;
+        }
         Ok(
             release::deployment_generation(&self.client, &self.namespace, &self.names.fullname)
                 .await?,

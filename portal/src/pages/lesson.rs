@@ -24,7 +24,8 @@ pub async fn set_done(id: String, done: bool) -> Result<bool, ServerFnError> {
     } else {
         progress.done.remove(&id);
     }
-    session.insert(Progress::SESSION_KEY, progress).await?;
+    session.insert(Progress::SESSION_KEY, &progress).await?;
+    crate::server::mirror_progress(&expect_context(), &session, &progress).await;
     Ok(done)
 }
 
@@ -45,7 +46,8 @@ pub async fn mark_visited(id: String) -> Result<(), ServerFnError> {
         .await?
         .unwrap_or_default();
     if progress.visited.insert(id) {
-        session.insert(Progress::SESSION_KEY, progress).await?;
+        session.insert(Progress::SESSION_KEY, &progress).await?;
+        crate::server::mirror_progress(&expect_context(), &session, &progress).await;
     }
     Ok(())
 }

@@ -3,6 +3,8 @@
 
 #[cfg(feature = "ssr")]
 pub mod cluster;
+pub mod host;
+pub mod join;
 #[cfg(feature = "ssr")]
 pub mod landing;
 pub mod lesson;

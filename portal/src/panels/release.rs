@@ -54,7 +54,7 @@ mod imp {
 
     pub async fn tags(l: &Learner) -> Result<Vec<String>, ServerFnError> {
         let repo = l.state.chart.values.image.repository.clone();
-        images::available_tags(&l.client, &repo)
+        images::available_tags(&l.portal_client, &repo)
             .await
             .map_err(|e| from_cluster(&l.state, e))
     }
@@ -137,9 +137,12 @@ pub async fn release_options() -> Result<ReleaseChoices, ServerFnError> {
 pub async fn release_install() -> Result<String, ServerFnError> {
     let l = crate::panels::server::learner(true).await?;
     let r = imp::rendered(&l, None).await?;
-    crate::cluster::release::install(&l.client, &r)
-        .await
-        .map_err(|e| crate::panels::server::from_cluster(&l.state, e))?;
+    let applied = if l.in_workshop {
+        crate::cluster::release::apply_in_given_namespace(&l.client, &r).await
+    } else {
+        crate::cluster::release::install(&l.client, &r).await
+    };
+    applied.map_err(|e| crate::panels::server::from_cluster(&l.state, e))?;
     l.state.metrics.action(true);
     Ok(format!(
         "설치했습니다: 네임스페이스 {}, 릴리스 {}",
@@ -152,9 +155,12 @@ pub async fn release_install() -> Result<String, ServerFnError> {
 pub async fn release_upgrade(form: UpgradeForm) -> Result<String, ServerFnError> {
     let l = crate::panels::server::learner(true).await?;
     let r = imp::rendered(&l, Some(&form)).await?;
-    crate::cluster::release::upgrade(&l.client, &r)
-        .await
-        .map_err(|e| crate::panels::server::from_cluster(&l.state, e))?;
+    let applied = if l.in_workshop {
+        crate::cluster::release::apply_in_given_namespace(&l.client, &r).await
+    } else {
+        crate::cluster::release::upgrade(&l.client, &r).await
+    };
+    applied.map_err(|e| crate::panels::server::from_cluster(&l.state, e))?;
     l.state.metrics.action(true);
     Ok(format!(
         "업그레이드했습니다: 이미지 {}, 레플리카 {}, 로그 레벨 {}, 환경 {}",
@@ -165,11 +171,12 @@ pub async fn release_upgrade(form: UpgradeForm) -> Result<String, ServerFnError>
 #[server(prefix = "/api", endpoint = "release-uninstall")]
 pub async fn release_uninstall() -> Result<String, ServerFnError> {
     let l = crate::panels::server::learner(true).await?;
-    let removed = crate::cluster::release::uninstall(
+    let removed = crate::cluster::release::uninstall_from(
         &l.client,
         &l.namespace,
         imp::RELEASE,
         &l.state.chart.meta,
+        !l.in_workshop,
     )
     .await
     .map_err(|e| crate::panels::server::from_cluster(&l.state, e))?;

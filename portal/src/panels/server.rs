@@ -16,7 +16,12 @@ use crate::server::PortalState;
 pub struct Learner {
     pub state: PortalState,
     pub namespace: String,
+    /// Impersonating the learner in a workshop, so the API server enforces the namespace.
     pub client: Client,
+    /// The namespace was made by the portal (workshop): the release must not own it.
+    pub in_workshop: bool,
+    /// The portal's own identity, only for cluster-wide reads (the node's images).
+    pub portal_client: Client,
 }
 
 impl std::fmt::Debug for Learner {
@@ -57,12 +62,33 @@ pub fn from_cluster(state: &PortalState, e: cluster::Error) -> ServerFnError {
     refuse(status, e.to_string())
 }
 
+/// A server-side error as a server function answers it.
+pub fn from_server(e: crate::server::Error) -> ServerFnError {
+    use crate::server::Error as E;
+    let status = match &e {
+        E::BadRequest(_) => StatusCode::BAD_REQUEST,
+        E::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+        E::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+        E::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+        E::Cluster(_) => StatusCode::BAD_GATEWAY,
+        other => {
+            tracing::error!(error = %other, "server function failed");
+            return refuse(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "일시적인 오류가 발생했습니다. 잠시 뒤 다시 시도해 주세요.",
+            );
+        }
+    };
+    refuse(status, e.to_string())
+}
+
 /// The learner behind this request. State-changing calls need an existing session (the
-/// lesson page creates it), on top of the Origin check every POST passes.
+/// lesson page creates it), on top of the Origin check every POST passes, and count
+/// against the learner's rate limit in a workshop.
 pub async fn learner(require_session: bool) -> Result<Learner, ServerFnError> {
     let state = expect_context::<PortalState>();
+    let session: Session = leptos_axum::extract().await?;
     if require_session {
-        let session: Session = leptos_axum::extract().await?;
         // Loading resolves whether the cookie names a stored session.
         let _ = session
             .get_value(crate::progress::Progress::SESSION_KEY)
@@ -74,6 +100,13 @@ pub async fn learner(require_session: bool) -> Result<Learner, ServerFnError> {
             ));
         }
     }
+    let who = crate::server::learner::who(&state, &session)
+        .await
+        .map_err(from_server)?;
+    if require_session {
+        crate::server::learner::allow_action(&state, &who).map_err(from_server)?;
+    }
+    let client = crate::server::learner::client_for(&state, &who).map_err(from_server)?;
     let Some(connected) = state.hub.conn().now() else {
         return Err(refuse(
             StatusCode::SERVICE_UNAVAILABLE,
@@ -81,8 +114,10 @@ pub async fn learner(require_session: bool) -> Result<Learner, ServerFnError> {
         ));
     };
     Ok(Learner {
-        namespace: state.namespace().to_owned(),
-        client: connected.client,
+        portal_client: connected.client,
+        namespace: who.namespace,
+        client,
+        in_workshop: state.workshop.is_some(),
         state,
     })
 }

@@ -28,6 +28,8 @@ pub struct Config {
     pub namespace: String,
     /// `PORTAL_CLUSTER=off`: never connect (lessons only; tests).
     pub cluster: bool,
+    /// Workshop mode, on when `PORTAL_WORKSHOP_CODE` is set.
+    pub workshop: Option<crate::workshop::WorkshopConfig>,
 }
 
 impl Config {
@@ -53,7 +55,32 @@ impl Config {
                 "PORTAL_NAMESPACE 는 영문 소문자, 숫자, '-' 로 된 63자 이하 이름이어야 합니다 (받은 값: {namespace})"
             )));
         }
+        let workshop = match get("PORTAL_WORKSHOP_CODE").filter(|c| !c.trim().is_empty()) {
+            None => None,
+            Some(code) => {
+                let number = |key: &str, default: u64| -> Result<u64> {
+                    get(key).map_or(Ok(default), |v| {
+                        v.trim().parse().map_err(|_| {
+                            Error::Config(format!("{key} 는 양의 정수여야 합니다 (받은 값: {v})"))
+                        })
+                    })
+                };
+                Some(crate::workshop::WorkshopConfig {
+                    code: code.trim().to_owned(),
+                    host_token: get("PORTAL_HOST_TOKEN").unwrap_or_default(),
+                    max_learners: number("PORTAL_MAX_LEARNERS", 200)? as usize,
+                    // `PORTAL_LEARNER_IDLE_SECONDS` wins (tests use a few seconds).
+                    idle: std::time::Duration::from_secs(
+                        match get("PORTAL_LEARNER_IDLE_SECONDS") {
+                            Some(_) => number("PORTAL_LEARNER_IDLE_SECONDS", 7200)?,
+                            None => number("PORTAL_LEARNER_IDLE_MINUTES", 120)? * 60,
+                        },
+                    ),
+                })
+            }
+        };
         Ok(Self {
+            workshop,
             chart_dir: get("PORTAL_CHART_DIR")
                 .map_or_else(|| repo_root.join("deploy/helm/hello-world"), PathBuf::from),
             namespace,

@@ -29,6 +29,11 @@ pub enum Error {
     /// the learner may read.
     #[error("{0}")]
     Cluster(String),
+    /// No learner behind the request (workshop mode without joining).
+    #[error("{0}")]
+    Unauthorized(String),
+    #[error("{0}")]
+    TooManyRequests(String),
 }
 
 impl IntoResponse for Error {
@@ -37,6 +42,8 @@ impl IntoResponse for Error {
             Self::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
             Self::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.clone()),
             Self::Cluster(m) => (StatusCode::BAD_GATEWAY, m.clone()),
+            Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.clone()),
+            Self::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m.clone()),
             // Internals are logged, never shown.
             other => {
                 tracing::error!(error = %other, source = ?std::error::Error::source(other), "request failed");

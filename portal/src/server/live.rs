@@ -48,10 +48,13 @@ pub fn parse_topics(raw: &str) -> Result<Vec<Topic>> {
 
 pub async fn stream_handler(
     State(state): State<PortalState>,
+    session: tower_sessions::Session,
     Query(query): Query<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let topics = parse_topics(&query.topics)?;
-    let namespace = state.namespace().to_owned();
+    let namespace = crate::server::learner::who(&state, &session)
+        .await?
+        .namespace;
     let feeds: Vec<_> = topics
         .into_iter()
         .map(|t| state.hub.feed(&namespace, t))

@@ -6,7 +6,7 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use crate::cluster::live::{NO_CLUSTER, logs};
+use crate::cluster::live::logs;
 use crate::cluster::traffic::is_release_pod;
 use crate::server::{Error, PortalState, Result};
 
@@ -33,18 +33,16 @@ fn bounded(raw: Option<&str>, name: &str, max: i64) -> Result<Option<i64>> {
 
 pub async fn download(
     State(state): State<PortalState>,
+    session: tower_sessions::Session,
     Query(q): Query<LogQuery>,
 ) -> Result<impl IntoResponse> {
     let tail = bounded(q.tail.as_deref(), "tail", 5000)?;
     let since = bounded(q.since.as_deref(), "since", 86_400)?;
     let previous = matches!(q.previous.as_deref(), Some("1" | "true"));
-    let conn = state
-        .hub
-        .conn()
-        .now()
-        .ok_or_else(|| Error::Unavailable(NO_CLUSTER.to_owned()))?;
-    let ns = state.namespace();
-    let mine = is_release_pod(&conn.client, ns, crate::panels::RELEASE, &q.pod)
+    let who = crate::server::learner::who(&state, &session).await?;
+    let client = crate::server::learner::client_for(&state, &who)?;
+    let ns = who.namespace.as_str();
+    let mine = is_release_pod(&client, ns, crate::panels::RELEASE, &q.pod)
         .await
         .map_err(|e| Error::Cluster(e.to_string()))?;
     if !mine {
@@ -53,7 +51,7 @@ pub async fn download(
             q.pod.chars().take(80).collect::<String>()
         )));
     }
-    let text = logs::fetch(&conn.client, ns, &q.pod, tail, since, previous)
+    let text = logs::fetch(&client, ns, &q.pod, tail, since, previous)
         .await
         .map_err(|e| Error::Cluster(e.to_string()))?;
     let file = format!(

@@ -89,5 +89,17 @@ pub async fn handler(State(state): State<PortalState>) -> impl IntoResponse {
         "Cluster actions that failed.",
         m.action_errors_total.load(Ordering::Relaxed).to_string(),
     );
+    let v = &state.lab.verdicts;
+    let _ = write!(
+        out,
+        "# HELP portal_experiment_verdicts_total Experiment runs by how they ended.\n\
+         # TYPE portal_experiment_verdicts_total counter\n\
+         portal_experiment_verdicts_total{{verdict=\"passed\"}} {}\n\
+         portal_experiment_verdicts_total{{verdict=\"failed\"}} {}\n\
+         portal_experiment_verdicts_total{{verdict=\"stopped\"}} {}\n",
+        v[0].load(Ordering::Relaxed),
+        v[1].load(Ordering::Relaxed),
+        v[2].load(Ordering::Relaxed)
+    );
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], out)
 }

@@ -5,6 +5,8 @@ mod assets;
 mod cache;
 pub mod config;
 mod error;
+mod fn_errors;
+pub mod learner;
 mod live;
 mod logs;
 pub mod metrics;
@@ -15,7 +17,7 @@ mod state;
 
 pub use config::Config;
 pub use error::{Error, Result};
-pub use progress::request_progress;
+pub use progress::{mirror as mirror_progress, request_progress};
 pub use run::{load_chart, load_lessons, open_store, run};
 pub use state::{Chart, PortalState, library, request_namespace};
 
@@ -80,6 +82,7 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
             state.clone(),
             cache::anonymous_pages,
         ))
+        .layer(axum::middleware::from_fn(fn_errors::bad_arguments))
         .layer(axum::middleware::from_fn(security::same_origin))
         .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)

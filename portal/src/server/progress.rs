@@ -36,8 +36,18 @@ pub async fn load_progress(
             Progress::default()
         }
     };
+    let who = match crate::server::learner::who(&state, &session).await {
+        Ok(who) => Some(who),
+        Err(_) => None,
+    };
+    let namespace = who
+        .as_ref()
+        .map_or_else(|| state.namespace().to_owned(), |w| w.namespace.clone());
+    if let Some(who) = who {
+        req.extensions_mut().insert(who);
+    }
     // A passed experiment marks its lesson done.
-    for name in state.lab.passed(state.namespace()) {
+    for name in state.lab.passed(&namespace) {
         if let Some(spec) = crate::experiments::catalog::spec(&name) {
             progress.done.insert(spec.lesson.to_owned());
         }
@@ -61,6 +71,7 @@ pub struct ChecklistTick {
 
 /// `POST /api/checklist {"index":3,"checked":true}` from the wrap-up lesson's boxes.
 pub async fn set_checklist(
+    axum::extract::State(state): axum::extract::State<crate::server::PortalState>,
     session: Session,
     Json(tick): Json<ChecklistTick>,
 ) -> Result<Json<Progress>> {
@@ -84,5 +95,17 @@ pub async fn set_checklist(
         .insert(Progress::SESSION_KEY, &progress)
         .await
         .map_err(Error::Session)?;
+    mirror(&state, &session, &progress).await;
     Ok(Json(progress))
+}
+
+/// In a workshop, keeps a copy of the learner's progress for the host dashboard.
+pub async fn mirror(state: &crate::server::PortalState, session: &Session, progress: &Progress) {
+    let Some(ws) = &state.workshop else { return };
+    let Ok(Some(id)) = session.get::<String>(crate::workshop::SESSION_KEY).await else {
+        return;
+    };
+    if let Err(e) = ws.store.save_progress(&id, progress).await {
+        tracing::warn!(error = %e, "could not copy the progress for the host");
+    }
 }

@@ -58,9 +58,18 @@ pub async fn run(config: Config) -> Result<()> {
         ClusterConn::none()
     };
     let mut state = PortalState::new(config.clone(), options, library, chart, conn);
-    state.lab = crate::experiments::Lab::new(state.hub.clone(), Some(pool));
+    state.lab = crate::experiments::Lab::new(state.hub.clone(), Some(pool.clone()));
     let restored = state.lab.restore().await.map_err(Error::Store)?;
     tracing::info!(runs = restored, "experiment runs restored");
+    if let Some(ws) = config.workshop.clone() {
+        let store = crate::workshop::Store::open(pool.clone())
+            .await
+            .map_err(Error::Store)?;
+        let workshop = crate::workshop::Workshop::new(ws, store);
+        workshop.spawn_sweeper(state.hub.conn().clone());
+        tracing::info!(max_learners = workshop.config.max_learners, "workshop mode");
+        state.workshop = Some(workshop);
+    }
     let (stopping, shutdown) = tokio::sync::watch::channel(false);
     state.shutdown = shutdown;
     if config.dev {

@@ -34,6 +34,8 @@ pub struct PortalState {
     pub metrics: Arc<Metrics>,
     /// The experiments: who runs what, and every namespace's runs and passes.
     pub lab: Arc<crate::experiments::Lab>,
+    /// Workshop mode (set at start-up when configured).
+    pub workshop: Option<Arc<crate::workshop::Workshop>>,
     /// Turns true when the portal shuts down: live streams end then, or graceful
     /// shutdown would wait for them forever.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
@@ -48,9 +50,10 @@ impl PortalState {
         chart: Chart,
         conn: ClusterConn,
     ) -> Self {
-        let hub = Hub::new(conn);
+        let hub = Hub::with_learners(conn, config.workshop.is_some());
         Self {
             lab: crate::experiments::Lab::new(hub.clone(), None),
+            workshop: None,
             config: Arc::new(config),
             leptos_options,
             lessons: Arc::new(RwLock::new(library)),
@@ -96,7 +99,14 @@ pub fn library() -> Library {
     expect_context::<PortalState>().library()
 }
 
-/// The namespace of the learner this request is for.
+/// The namespace of the learner this request is for (resolved once per page request).
 pub fn request_namespace() -> String {
-    expect_context::<PortalState>().namespace().to_owned()
+    use_context::<http::request::Parts>()
+        .and_then(|parts| {
+            parts
+                .extensions
+                .get::<crate::server::learner::Who>()
+                .map(|w| w.namespace.clone())
+        })
+        .unwrap_or_else(|| expect_context::<PortalState>().namespace().to_owned())
 }

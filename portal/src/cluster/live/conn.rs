@@ -6,7 +6,11 @@ use std::time::Duration;
 use kube::Client;
 use tokio::sync::watch;
 
-use crate::cluster::{ClusterInfo, connect};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+use crate::cluster::client::{connect_with_config, impersonating};
+use crate::cluster::{ClusterInfo, Result};
 
 /// What a panel says while no cluster answers.
 pub const NO_CLUSTER: &str = "클러스터에 연결할 수 없습니다. 레슨처럼 minikube 를 쓰려면 `minikube start` 를, \
@@ -16,6 +20,37 @@ pub const NO_CLUSTER: &str = "클러스터에 연결할 수 없습니다. 레슨
 pub struct Connected {
     pub client: Client,
     pub info: ClusterInfo,
+    /// Where impersonating clients come from (`None` for a client built elsewhere).
+    config: Option<kube::Config>,
+    /// One impersonating client per user, reused.
+    as_users: Arc<Mutex<HashMap<String, Client>>>,
+}
+
+impl Connected {
+    pub fn new(client: Client, info: ClusterInfo, config: Option<kube::Config>) -> Self {
+        Self {
+            client,
+            info,
+            config,
+            as_users: Arc::default(),
+        }
+    }
+
+    /// The client acting as `user`; the portal's own client when it has no
+    /// configuration to derive one from (then the API server cannot enforce anything,
+    /// so workshop mode refuses to start without one).
+    pub fn acting_as(&self, user: &str) -> Result<Client> {
+        let Some(config) = &self.config else {
+            return Ok(self.client.clone());
+        };
+        let mut cache = self.as_users.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(c) = cache.get(user) {
+            return Ok(c.clone());
+        }
+        let client = impersonating(config, user)?;
+        cache.insert(user.to_owned(), client.clone());
+        Ok(client)
+    }
 }
 
 impl std::fmt::Debug for Connected {
@@ -39,9 +74,9 @@ impl ClusterConn {
         tokio::spawn(async move {
             let mut delay = Duration::from_secs(1);
             loop {
-                match connect().await {
-                    Ok((client, info)) => {
-                        let _ = tx.send(Some(Connected { client, info }));
+                match connect_with_config().await {
+                    Ok((client, info, config)) => {
+                        let _ = tx.send(Some(Connected::new(client, info, Some(config))));
                         return;
                     }
                     Err(e) => {
@@ -57,7 +92,7 @@ impl ClusterConn {
 
     /// A connection that is already there (tests, or a client built elsewhere).
     pub fn ready(client: Client, info: ClusterInfo) -> Self {
-        let (_tx, rx) = watch::channel(Some(Connected { client, info }));
+        let (_tx, rx) = watch::channel(Some(Connected::new(client, info, None)));
         Self { rx }
     }
 

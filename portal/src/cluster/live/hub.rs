@@ -43,14 +43,22 @@ pub struct Hub {
     conn: ClusterConn,
     feeds: Mutex<HashMap<(String, Topic), Entry>>,
     pub stats: Stats,
+    /// Workshop mode: a namespace's watches run as its learner (impersonated), so the
+    /// API server checks them too.
+    act_as_learner: bool,
 }
 
 impl Hub {
     pub fn new(conn: ClusterConn) -> Arc<Self> {
+        Self::with_learners(conn, false)
+    }
+
+    pub fn with_learners(conn: ClusterConn, act_as_learner: bool) -> Arc<Self> {
         let hub = Arc::new(Self {
             conn,
             feeds: Mutex::default(),
             stats: Stats::default(),
+            act_as_learner,
         });
         tokio::spawn(sweep(Arc::downgrade(&hub)));
         hub
@@ -97,8 +105,14 @@ impl Hub {
         // Logs and usage read the pods feed; take it before spawning, without the lock.
         drop(feeds);
         let pods = matches!(topic, Topic::Logs | Topic::Usage).then(|| self.feed(ns, Topic::Pods));
-        let task = tokio::spawn(start(self.conn.clone(), feed.clone(), ns.to_owned(), pods))
-            .abort_handle();
+        let task = tokio::spawn(start(
+            self.conn.clone(),
+            feed.clone(),
+            ns.to_owned(),
+            pods,
+            self.act_as_learner,
+        ))
+        .abort_handle();
         let mut feeds = self.lock();
         // Another caller may have raced us here; keep theirs.
         if let Some(entry) = feeds.get(&(ns.to_owned(), topic)) {
@@ -144,7 +158,13 @@ async fn sweep(hub: std::sync::Weak<Hub>) {
     }
 }
 
-async fn start(conn: ClusterConn, feed: Arc<Feed>, ns: String, pods: Option<Arc<Feed>>) {
+async fn start(
+    conn: ClusterConn,
+    feed: Arc<Feed>,
+    ns: String,
+    pods: Option<Arc<Feed>>,
+    act_as_learner: bool,
+) {
     if feed.topic == Topic::Experiments {
         return;
     }
@@ -154,7 +174,19 @@ async fn start(conn: ClusterConn, feed: Arc<Feed>, ns: String, pods: Option<Arc<
         (p, sub)
     });
     let connected = conn.connected().await;
-    let client = connected.client;
+    // Usage reads the kubelet through the node proxy (cluster-wide) and keeps only this
+    // namespace's pods, so it stays on the portal's own client.
+    let client = if act_as_learner && !ns.is_empty() && feed.topic != Topic::Usage {
+        match connected.acting_as(&crate::cluster::workshop::learner_user(&ns)) {
+            Ok(c) => c,
+            Err(e) => {
+                feed.set_health(FeedState::Reconnecting, Some(e.to_string()));
+                return;
+            }
+        }
+    } else {
+        connected.client.clone()
+    };
     match feed.topic {
         Topic::Pods => {
             watch::run(

@@ -22,28 +22,42 @@ pub const FIELD_MANAGER: &str = "hello-k8s-portal";
 
 /// `helm install`: creates the release, or brings an existing one to `rendered`.
 pub async fn install(client: &Client, rendered: &Rendered) -> Result<()> {
-    apply(client, rendered, "설치").await
+    apply(client, rendered, "설치", true).await
 }
 
 /// `helm upgrade`: the same apply; only the changed fields move, and a changed pod
 /// template starts a rolling update.
 pub async fn upgrade(client: &Client, rendered: &Rendered) -> Result<()> {
-    apply(client, rendered, "업그레이드").await
+    apply(client, rendered, "업그레이드", true).await
 }
 
-async fn apply(client: &Client, rendered: &Rendered, verb: &str) -> Result<()> {
+/// Install or upgrade into a namespace the release does not own (a workshop learner's,
+/// made by the portal): the Namespace object is left alone, and the learner's own
+/// rights are enough.
+pub async fn apply_in_given_namespace(client: &Client, rendered: &Rendered) -> Result<()> {
+    apply(client, rendered, "적용", false).await
+}
+
+async fn apply(
+    client: &Client,
+    rendered: &Rendered,
+    verb: &str,
+    namespace_too: bool,
+) -> Result<()> {
     let ns = rendered.namespace.name_any();
     tracing::info!(namespace = %ns, deployment = %rendered.deployment.name_any(), "release {verb}");
     // Forced: the portal is the owner of these fields even if someone `kubectl edit`ed them
     // in between, just as `helm upgrade` would overwrite them.
     let params = PatchParams::apply(FIELD_MANAGER).force();
     // The namespace first: everything else lives in it.
-    apply_one(
-        Api::<Namespace>::all(client.clone()),
-        &rendered.namespace,
-        &params,
-    )
-    .await?;
+    if namespace_too {
+        apply_one(
+            Api::<Namespace>::all(client.clone()),
+            &rendered.namespace,
+            &params,
+        )
+        .await?;
+    }
     apply_one(
         Api::namespaced(client.clone(), &ns),
         &rendered.config_map,
@@ -115,6 +129,17 @@ pub async fn uninstall(
     release: &str,
     chart: &ChartMeta,
 ) -> Result<Vec<String>> {
+    uninstall_from(client, namespace, release, chart, true).await
+}
+
+/// [`uninstall`]; `namespace_too = false` keeps a namespace the release does not own.
+pub async fn uninstall_from(
+    client: &Client,
+    namespace: &str,
+    release: &str,
+    chart: &ChartMeta,
+    namespace_too: bool,
+) -> Result<Vec<String>> {
     let names = ReleaseNames::new(namespace, release, chart);
     tracing::info!(%namespace, %release, "release 삭제");
     let c = || client.clone();
@@ -143,7 +168,7 @@ pub async fn uninstall(
         (
             "Namespace",
             namespace,
-            delete_one::<Namespace>(Api::all(c()), namespace).await?,
+            namespace_too && delete_one::<Namespace>(Api::all(c()), namespace).await?,
         ),
     ];
     Ok(steps

@@ -10,7 +10,8 @@ mod render;
 mod tests;
 
 pub use apply::{
-    FIELD_MANAGER, apply_config_map, deployment_generation, install, uninstall, upgrade,
+    FIELD_MANAGER, apply_config_map, apply_in_given_namespace, deployment_generation, install,
+    uninstall, uninstall_from, upgrade,
 };
 pub use checksum::{config_checksum, configmap_text};
 pub use history::{

@@ -1,0 +1,185 @@
+//! The learners of a workshop, in the portal's SQLite database: who joined, their
+//! namespace, when they were last seen, and a copy of their progress for the host.
+
+use std::time::Duration;
+
+use sha2::{Digest, Sha256};
+use sqlx::SqlitePool;
+
+use crate::experiments::lab::now_ms;
+use crate::progress::Progress;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LearnerRecord {
+    pub id: String,
+    pub name: String,
+    pub namespace: String,
+    pub joined_ms: i64,
+    pub seen_ms: i64,
+    pub progress: Progress,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    db: SqlitePool,
+}
+
+const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS learners (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL,
+    namespace TEXT NOT NULL UNIQUE,
+    joined_ms INTEGER NOT NULL,
+    seen_ms INTEGER NOT NULL,
+    progress TEXT NOT NULL DEFAULT '{}')";
+
+type Row = (String, String, String, i64, i64, String);
+
+fn record((id, name, namespace, joined_ms, seen_ms, progress): Row) -> LearnerRecord {
+    LearnerRecord {
+        id,
+        name,
+        namespace,
+        joined_ms,
+        seen_ms,
+        progress: serde_json::from_str(&progress).unwrap_or_default(),
+    }
+}
+
+/// A short id nobody picks: from the time, a counter and the process.
+fn new_id() -> String {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos());
+    let digest = Sha256::digest(format!("{nanos}:{n}:{}", std::process::id()));
+    digest.iter().take(4).map(|b| format!("{b:02x}")).collect()
+}
+
+impl Store {
+    pub async fn open(db: SqlitePool) -> Result<Self, sqlx::Error> {
+        sqlx::raw_sql(SCHEMA).execute(&db).await?;
+        Ok(Self { db })
+    }
+
+    pub async fn count(&self) -> Result<usize, sqlx::Error> {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM learners")
+            .fetch_one(&self.db)
+            .await?;
+        Ok(n as usize)
+    }
+
+    /// A new learner with a fresh namespace name `hk-<id>`.
+    pub async fn create(&self, name: &str) -> Result<LearnerRecord, sqlx::Error> {
+        let id = new_id();
+        let now = now_ms();
+        let learner = LearnerRecord {
+            namespace: format!("hk-{id}"),
+            id,
+            name: name.to_owned(),
+            joined_ms: now,
+            seen_ms: now,
+            progress: Progress::default(),
+        };
+        sqlx::query(
+            "INSERT INTO learners (id, name, namespace, joined_ms, seen_ms) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(&learner.id)
+        .bind(&learner.name)
+        .bind(&learner.namespace)
+        .bind(now)
+        .bind(now)
+        .execute(&self.db)
+        .await?;
+        Ok(learner)
+    }
+
+    pub async fn get(&self, id: &str) -> Result<Option<LearnerRecord>, sqlx::Error> {
+        let row: Option<Row> = sqlx::query_as(
+            "SELECT id, name, namespace, joined_ms, seen_ms, progress FROM learners WHERE id = ?",
+        )
+        .bind(id)
+        .fetch_optional(&self.db)
+        .await?;
+        Ok(row.map(record))
+    }
+
+    pub async fn all(&self) -> Result<Vec<LearnerRecord>, sqlx::Error> {
+        let rows: Vec<Row> = sqlx::query_as(
+            "SELECT id, name, namespace, joined_ms, seen_ms, progress FROM learners ORDER BY joined_ms",
+        )
+        .fetch_all(&self.db)
+        .await?;
+        Ok(rows.into_iter().map(record).collect())
+    }
+
+    /// Marks the learner as active now (at most one write every 30 s).
+    pub async fn touch(&self, id: &str) -> Result<(), sqlx::Error> {
+        let now = now_ms();
+        sqlx::query("UPDATE learners SET seen_ms = ? WHERE id = ? AND seen_ms < ?")
+            .bind(now)
+            .bind(id)
+            .bind(now - 30_000)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    pub async fn save_progress(&self, id: &str, progress: &Progress) -> Result<(), sqlx::Error> {
+        let text = serde_json::to_string(progress).unwrap_or_default();
+        sqlx::query("UPDATE learners SET progress = ?, seen_ms = ? WHERE id = ?")
+            .bind(text)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+
+    /// Learners not seen for `idle`.
+    pub async fn idle(&self, idle: Duration) -> Result<Vec<LearnerRecord>, sqlx::Error> {
+        let before = now_ms() - idle.as_millis() as i64;
+        Ok(self
+            .all()
+            .await?
+            .into_iter()
+            .filter(|l| l.seen_ms < before)
+            .collect())
+    }
+
+    pub async fn delete(&self, id: &str) -> Result<(), sqlx::Error> {
+        sqlx::query("DELETE FROM learners WHERE id = ?")
+            .bind(id)
+            .execute(&self.db)
+            .await?;
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    async fn store() -> Store {
+        let db = SqlitePool::connect("sqlite::memory:").await.unwrap();
+        Store::open(db).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn learners_are_created_found_touched_and_removed() {
+        let s = store().await;
+        let a = s.create("가나다").await.unwrap();
+        let b = s.create("라마").await.unwrap();
+        assert_ne!(a.namespace, b.namespace);
+        assert!(a.namespace.starts_with("hk-") && a.namespace.len() == 11);
+        assert_eq!(s.count().await.unwrap(), 2);
+        let mut p = Progress::default();
+        p.done.insert("3-2".into());
+        s.save_progress(&a.id, &p).await.unwrap();
+        assert_eq!(s.get(&a.id).await.unwrap().unwrap().progress, p);
+        assert_eq!(s.idle(Duration::from_secs(3600)).await.unwrap().len(), 0);
+        assert_eq!(s.idle(Duration::ZERO).await.unwrap().len(), 2);
+        s.delete(&b.id).await.unwrap();
+        assert!(s.get(&b.id).await.unwrap().is_none());
+    }
+}
