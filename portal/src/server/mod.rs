@@ -5,6 +5,7 @@ mod assets;
 mod cache;
 pub mod config;
 mod error;
+mod health;
 mod live;
 mod logs;
 pub mod metrics;
@@ -60,6 +61,8 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
         .route("/api/live", get(live::stream_handler))
         .route("/api/logs", get(logs::download))
         .route("/metrics", get(metrics::handler))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .merge(assets::routes(&state))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             PortalState,
