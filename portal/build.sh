@@ -4,14 +4,19 @@
 #   target/site/pkg/portal.css                   style/*.css
 #   target/site/fonts/*.woff2                    D2Coding (Debian) + Pretendard (npm), subset
 #   target/release/portal                        the server (feature ssr)
-# Usage: portal/build.sh [--debug]
+# Usage: portal/build.sh [--debug | --site]   (--site: the bundle only, no server; the
+# portal image builds its own static server, deploy/images/portal.sh)
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 . e2e/cluster/lib.sh
 
 PROFILE=release; WASM_PROFILE=wasm-release
-[ "${1:-}" = "--debug" ] && { PROFILE=debug; WASM_PROFILE=dev; }
+SERVER=1
+case "${1:-}" in
+  --debug) PROFILE=debug; WASM_PROFILE=dev ;;
+  --site) SERVER=0 ;;
+esac
 SITE=target/site
 TOOLS=$HK_CACHE/tools
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
@@ -84,5 +89,9 @@ build_fonts
 build_wasm
 build_css
 compress
-build_server
-log "포털 빌드 완료: $SITE, target/$PROFILE/portal"
+if [ "$SERVER" = 1 ]; then
+  build_server
+  log "포털 빌드 완료: $SITE, target/$PROFILE/portal"
+else
+  log "포털 번들 빌드 완료: $SITE"
+fi

@@ -4,6 +4,7 @@
 # imports. Image names are already in the normalised form the CRI looks up.
 #
 #   deploy/images/build.sh            # hello-world:1.0.0, hello-world:2.0.0, pause
+#   deploy/images/build.sh portal     # hello-k8s-portal:<appVersion> (portal.sh), imported into containerd
 #   IMAGES_OUT=/tmp/x deploy/images/build.sh
 #
 # Re-running is cheap: each archive is rebuilt only when its inputs changed.
@@ -87,7 +88,18 @@ build_pause() {
   rm -rf "$rootfs"
 }
 
-build_pause
-build_hello 1.0.0 ""
-build_hello 2.0.0 v2
-ls -la "$OUT"/*.oci.tar >&2
+case "${1:-}" in
+  # Only on request: a cold portal build takes many minutes, and up.sh runs this script.
+  portal)
+    . "$repo/deploy/images/portal.sh"
+    build_portal
+    ls -la "$PORTAL_ARCHIVE" >&2
+    ;;
+  "")
+    build_pause
+    build_hello 1.0.0 ""
+    build_hello 2.0.0 v2
+    ls -la "$OUT"/*.oci.tar >&2
+    ;;
+  *) die "사용법: deploy/images/build.sh [portal]" ;;
+esac

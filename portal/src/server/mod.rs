@@ -6,6 +6,7 @@ mod cache;
 pub mod config;
 mod error;
 mod fn_errors;
+mod health;
 pub mod learner;
 mod live;
 mod logs;
@@ -62,6 +63,8 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
         .route("/api/live", get(live::stream_handler))
         .route("/api/logs", get(logs::download))
         .route("/metrics", get(metrics::handler))
+        .route("/healthz", get(health::healthz))
+        .route("/readyz", get(health::readyz))
         .merge(assets::routes(&state))
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             PortalState,

@@ -72,6 +72,7 @@ pub async fn run(config: Config) -> Result<()> {
     }
     let (stopping, shutdown) = tokio::sync::watch::channel(false);
     state.shutdown = shutdown;
+    state.session_store = Some(store.clone());
     if config.dev {
         tokio::spawn(reload_on_change(state.clone()));
     }

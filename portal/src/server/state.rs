@@ -39,6 +39,9 @@ pub struct PortalState {
     /// Turns true when the portal shuts down: live streams end then, or graceful
     /// shutdown would wait for them forever.
     pub shutdown: tokio::sync::watch::Receiver<bool>,
+    /// The session store, for `/readyz` to query (the session layer holds its own
+    /// clone). `None` until [`super::run`] sets it: not ready.
+    pub session_store: Option<tower_sessions_sqlx_store::SqliteStore>,
 }
 
 impl PortalState {
@@ -63,6 +66,7 @@ impl PortalState {
             chart: Arc::new(chart),
             metrics: Arc::default(),
             shutdown: tokio::sync::watch::channel(false).1,
+            session_store: None,
         }
     }
 
