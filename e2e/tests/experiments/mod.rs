@@ -99,6 +99,8 @@ impl Run {
         )
     }
 
+    /// The measured figures, for the closing report (test output goes to stderr).
+    #[allow(clippy::print_stderr)]
     pub fn print(&self, name: &str) {
         eprintln!(
             "[experiments] {name}: {} in {:.1} s",

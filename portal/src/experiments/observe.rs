@@ -218,13 +218,11 @@ pub fn diff(
                     ));
                 }
             }
-            (Item::Log(l), None) => {
-                if NOTABLE_LOGS.iter().any(|n| l.message.contains(n)) {
-                    out.push((
-                        MarkKind::Log,
-                        format!("{}: {}", short(&l.pod, fullname), l.message),
-                    ));
-                }
+            (Item::Log(l), None) if NOTABLE_LOGS.iter().any(|n| l.message.contains(n)) => {
+                out.push((
+                    MarkKind::Log,
+                    format!("{}: {}", short(&l.pod, fullname), l.message),
+                ));
             }
             _ => {}
         }

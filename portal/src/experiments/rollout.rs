@@ -158,7 +158,7 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
         &format!("롤백 뒤 {base_version} 응답"),
         format!("{after_base}/{}", after.len()),
     );
-    let both = versions.iter().any(|v| *v == base_version) && versions.iter().any(|v| v == NEW);
+    let both = versions.contains(&base_version) && versions.iter().any(|v| v == NEW);
     let passed = shots.len() >= MIN_REQUESTS
         && errors == 0
         && both

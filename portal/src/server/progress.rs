@@ -36,10 +36,7 @@ pub async fn load_progress(
             Progress::default()
         }
     };
-    let who = match crate::server::learner::who(&state, &session).await {
-        Ok(who) => Some(who),
-        Err(_) => None,
-    };
+    let who = crate::server::learner::who(&state, &session).await.ok();
     let namespace = who
         .as_ref()
         .map_or_else(|| state.namespace().to_owned(), |w| w.namespace.clone());
