@@ -4,7 +4,8 @@
 # which provides BUILDAH, OUT, TARGET, make_rootfs and the cluster helpers.
 #
 # Layout of the image (what the env vars point at):
-#   /usr/local/bin/portal            static musl server (--features ssr, release)
+#   /usr/local/bin/portal            the server (--features ssr, release) and the glibc
+#                                    libraries it links, copied from this machine
 #   /app/site/{pkg,fonts}            the bundle portal/build.sh makes (wasm, JS, CSS, fonts)
 #   /app/content                     the lessons
 #   /app/<included files>            what the lessons include (service/…, .dockerignore, …)
@@ -39,7 +40,13 @@ stage_portal() {
   local rootfs=$1 site=$repo/target/site target_dir=${CARGO_TARGET_DIR:-$repo/target}
   chmod 0755 "$rootfs"   # mktemp's 0700 would lock the non-root user out of "/"
   make_rootfs "$rootfs"
-  install -m 0755 "$target_dir/$TARGET/release/portal" "$rootfs/usr/local/bin/portal"
+  local bin=$target_dir/release/portal lib
+  install -m 0755 "$bin" "$rootfs/usr/local/bin/portal"
+  # The shared libraries it needs and the loader, from this machine (Debian): the same
+  # binary the tests run, so no second (musl) release build of the portal.
+  while IFS= read -r lib; do
+    cp --parents -L "$lib" "$rootfs/"
+  done < <(ldd "$bin" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }')
   mkdir -p "$rootfs/app/site" "$rootfs/data"
   # The bundle without the font builder's bookkeeping (.chars.txt, .stamp).
   (cd "$site" && find pkg fonts -type f ! -name '.*' -print0 | xargs -0 cp --parents -t "$rootfs/app/site")
@@ -128,11 +135,11 @@ build_portal() {
     log "이미지 최신 상태: hello-k8s-portal:$PORTAL_VERSION"
   else
     log "이미지 빌드: hello-k8s-portal:$PORTAL_VERSION"
-    # SQLite (libsqlite3-sys, bundled) and ring are C: a musl C compiler makes them static.
-    apt_ensure musl-tools jq curl python3
+    apt_ensure jq curl python3
+    # The bundle and the release server, as the tests use them (cargo has nothing to do
+    # when portal/build.sh already ran).
     bash "$repo/portal/build.sh" --site
-    (cd "$repo" && CC_x86_64_unknown_linux_musl=musl-gcc \
-      cargo build --quiet --release --locked -p portal --bin portal --features ssr --target "$TARGET")
+    (cd "$repo" && cargo build --quiet --release --locked -p portal --bin portal --features ssr)
     local rootfs; rootfs=$(mktemp -d)
     stage_portal "$rootfs"
     smoke_test "$rootfs"
