@@ -160,6 +160,15 @@ pub fn mix(shots: &[Shot], start: Instant) -> Vec<MixSecond> {
     out
 }
 
+/// How the requests travel, for the timeline.
+pub fn via_text(via: Via) -> &'static str {
+    match via {
+        Via::ClusterIp => "ClusterIP 로 직접, 요청마다 새 연결",
+        Via::ServiceProxy => "API 서버의 서비스 프록시로",
+        Via::PodProxy => "파드 프록시로",
+    }
+}
+
 /// "요청 240개: 성공 240, 실패 0".
 pub fn summary(shots: &[Shot]) -> String {
     let ok = shots.iter().filter(|s| s.ok()).count();

@@ -215,6 +215,15 @@ fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
         let label = spec.variant(&r.variant).map_or("", |v| v.button);
         view! { <li data-variant=r.variant.clone() data-phase=r.phase.as_str()>{format!("{label}: {}", verdict_word(r.phase))}</li> }
     }).collect_view();
+    // One colour per version across the whole chart, in the order they first answered.
+    let mut legend: Vec<String> = Vec::new();
+    for (v, _) in run.mix.iter().flat_map(|m| m.versions.iter()) {
+        if !legend.contains(v) {
+            legend.push(v.clone());
+        }
+    }
+    let order = legend.clone();
+    let colour = move |v: &str| order.iter().position(|o| o == v).unwrap_or(0) % 3;
     let peak = run
         .mix
         .iter()
@@ -224,7 +233,8 @@ fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
         .max(1);
     view! {
         <div class="exp-run" data-run-phase=run.phase.as_str() data-run-variant=run.variant.clone() data-run-id=run.run_id.to_string()>
-            <p class="exp-step"><strong>{button}</strong>" · "{verdict_word(run.phase)}" · "{run.step.clone()}</p>
+            <p class="exp-step"><strong>{button}</strong>" · "{verdict_word(run.phase)}
+                {(run.phase == RunPhase::Running).then(|| format!(" · {}", run.step))}</p>
             {run.verdict.clone().map(|v| view! { <p class=format!("exp-verdict {}", run.phase.as_str()) data-verdict=run.phase.as_str()>{v}</p> })}
             <dl class="exp-figures">
                 {run.figures.iter().map(|f| view! { <div><dt>{f.label.clone()}</dt><dd data-figure=f.key.clone()>{f.value.clone()}</dd></div> }).collect_view()}
@@ -233,13 +243,16 @@ fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
             {(!run.mix.is_empty()).then(|| view! {
                 <div class="exp-mix" aria-label="초당 응답한 버전">
                     {run.mix.iter().map(|m| {
-                        let bars = m.versions.iter().enumerate().map(|(i, (v, n))| view! {
-                            <span class=format!("mix-bar v{}", i % 3) style=format!("height:{}%", n * 100 / peak) title=format!("{v}: {n}")></span>
+                        let bars = m.versions.iter().map(|(v, n)| view! {
+                            <span class=format!("mix-bar v{}", colour(v)) style=format!("height:{}%", n * 100 / peak) title=format!("{v}: {n}")></span>
                         }).collect_view();
                         view! { <div class="mix-second" title=format!("{}초", m.second)>{bars}
                             {(m.errors > 0).then(|| view! { <span class="mix-bar err" style=format!("height:{}%", m.errors * 100 / peak)></span> })}</div> }
                     }).collect_view()}
                 </div>
+                <p class="mix-legend small">"초당 응답: "
+                    {legend.iter().enumerate().map(|(i, v)| view! { <span class=format!("mix-key v{}", i % 3)></span>{format!("{v} ")} }).collect_view()}
+                    <span class="mix-key err"></span>"실패"</p>
             })}
             <ol class="exp-timeline">
                 {run.timeline.iter().map(|m| view! {

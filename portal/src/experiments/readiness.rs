@@ -63,7 +63,10 @@ pub async fn run(
     let load = Load::start(ctx.shooter().await?, Duration::from_millis(100)).await?;
     rec.mark(
         MarkKind::Request,
-        format!("Service 로 0.1초마다 요청 시작 ({:?})", load.via),
+        format!(
+            "Service 로 0.1초마다 요청 시작 ({})",
+            load::via_text(load.via)
+        ),
     );
     tokio::time::sleep(Duration::from_secs(1)).await;
 

@@ -47,7 +47,10 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
     let start = Instant::now();
     rec.mark(
         MarkKind::Request,
-        format!("Service 로 0.1초마다 요청 시작 ({:?})", load.via),
+        format!(
+            "Service 로 0.1초마다 요청 시작 ({})",
+            load::via_text(load.via)
+        ),
     );
     let mix = {
         let rec = rec.clone();
