@@ -25,6 +25,7 @@ pub fn Layout(
                 <input id="q" name="q" type="search" placeholder="레슨 검색 (예: 롤링)" maxlength="100" autocomplete="off"/>
             </form>
             <a class="header-link" href="/cluster">"클러스터"</a>
+            <WorkshopLink/>
             <crate::panels::status::ClusterChip/>
             <ThemeToggle/>
         </header>
@@ -36,6 +37,23 @@ pub fn Layout(
             <p>"K8s Hello World 실무형 튜토리얼 — Rust 서비스로 다시 쓴 한국어 학습 포털"</p>
         </footer>
     }
+}
+
+/// In a workshop: who the learner is, or the way to join.
+#[component]
+fn WorkshopLink() -> impl IntoView {
+    let state = expect_context::<crate::server::PortalState>();
+    state.workshop.as_ref()?;
+    let who = use_context::<http::request::Parts>()
+        .and_then(|p| p.extensions.get::<crate::server::learner::Who>().cloned())
+        .and_then(|w| w.learner);
+    Some(match who {
+        Some(l) => view! {
+            <span class="header-link learner-chip" data-learner=l.namespace.clone()>{format!("{} · {}", l.name, l.namespace)}</span>
+        }
+        .into_any(),
+        None => view! { <a class="header-link" href="/join" data-join-link="">"워크숍 참가"</a> }.into_any(),
+    })
 }
 
 #[component]
