@@ -2,6 +2,9 @@
 //! interactive parts (theme toggle, progress, later the live panels) are islands
 //! compiled to wasm. Everything under `ssr` never reaches the browser bundle.
 
+// The experiment panel's view type is deep; release builds need more room.
+#![recursion_limit = "256"]
+
 pub mod experiments;
 pub mod live;
 pub mod progress;

@@ -19,6 +19,8 @@ struct Seen {
     endpoint: Option<Instant>,
     sigterm: Option<Instant>,
     not_ready: Option<Instant>,
+    /// The app's "Shutdown complete": the container is about to exit.
+    exited: Option<Instant>,
     gone: Option<Instant>,
 }
 
@@ -106,7 +108,13 @@ pub async fn run(
 
     let mut seen = Seen::default();
     let deadline = deleted + Duration::from_secs(grace as u64 + 30);
-    while seen.gone.is_none() && Instant::now() < deadline {
+    // Until the pod is gone; on a busy node the kubelet may take long to confirm the
+    // deletion after the app has exited, so 15 s after the exit is enough.
+    let waited_enough = |seen: &Seen| {
+        seen.exited
+            .is_some_and(|t| t.elapsed() > Duration::from_secs(15))
+    };
+    while seen.gone.is_none() && !waited_enough(&seen) && Instant::now() < deadline {
         let s = stage.scene();
         let now = Instant::now();
         match s.pod(&pod) {
@@ -128,6 +136,12 @@ pub async fn run(
                 && !probes_before.contains(&(e.uid.clone(), e.count))
         }) {
             seen.not_ready = seen.not_ready.or(Some(now));
+        }
+        if s.logs
+            .iter()
+            .any(|l| l.pod == pod && l.message.contains("Shutdown complete"))
+        {
+            seen.exited = seen.exited.or(Some(now));
         }
         if s.logs
             .iter()
@@ -189,14 +203,23 @@ pub async fn run(
         "느린 요청의 응답",
         status.map_or_else(|| "응답 없음".into(), |s| s.to_string()),
     );
+    rec.figure(
+        "app_exit_s",
+        "삭제 → 앱 종료 (Shutdown complete)",
+        since(seen.exited),
+    );
     rec.figure("pod_gone_s", "삭제 → 파드 사라짐", since(seen.gone));
-    let gone_s = seen.gone.map(|t| Recorder::secs(deleted, t));
+    // The budget is about the app: it must be done before the kubelet's SIGKILL.
+    let done_s = seen
+        .exited
+        .or(seen.gone)
+        .map(|t| Recorder::secs(deleted, t));
     let ok = status == Some(200);
     if cut {
         rec.step("preStop 과 유예 시간을 원래대로 되돌림");
         let generation = ctx.apply(&ctx.baseline()).await?;
         stage.settled(generation, Duration::from_secs(150)).await?;
-        let passed = !ok && seen.gone.is_some();
+        let passed = !ok && (seen.gone.is_some() || seen.exited.is_some() || finished > deleted);
         let reason = if passed {
             format!(
                 "성공(실패 모드 확인): preStop 없이 유예 시간이 {grace}초뿐이라, {seconds}초짜리 요청이 끝나기 전에 SIGKILL 로 잘렸습니다 (응답: {}). 유예 시간은 preStop + 앱의 마무리 시간 + 여유보다 길어야 합니다.",
@@ -207,14 +230,14 @@ pub async fn run(
         };
         return Ok(Outcome { passed, reason });
     }
-    let within = gone_s.is_some_and(|g| g <= grace as f64 + 5.0);
+    let within = done_s.is_some_and(|g| g <= grace as f64);
     let passed = ok && within && finished > deleted;
     let reason = if passed {
         format!(
-            "성공: 파드를 지운 뒤에도 처리 중이던 {seconds}초짜리 요청이 200 으로 끝났습니다. 삭제 {} 뒤 Endpoints 에서 빠졌고, preStop {pre_stop}초가 지나 SIGTERM 을 받았고({}), 요청을 마친 뒤 {} 만에 사라져 유예 시간 {grace}초 안에 끝났습니다.",
+            "성공: 파드를 지운 뒤에도 처리 중이던 {seconds}초짜리 요청이 200 으로 끝났습니다. 삭제 {} 뒤 Endpoints 에서 빠졌고, preStop {pre_stop}초가 지나 SIGTERM 을 받았고({}), 요청을 마친 앱이 {} 에 스스로 종료해 유예 시간 {grace}초 안에 끝났습니다.",
             since(seen.endpoint),
             since(seen.sigterm),
-            since(seen.gone)
+            since(seen.exited.or(seen.gone))
         )
     } else if !ok {
         format!(
