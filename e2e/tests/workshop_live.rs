@@ -60,7 +60,7 @@ async fn join(c: &Client, portal: &Portal, name: &str) -> String {
     eventually(
         c,
         "join form",
-        "document.querySelector('[data-action=join]')",
+        "document.querySelector('.join-form[data-ready=true]')",
         Duration::from_secs(10),
     )
     .await;
@@ -104,7 +104,7 @@ async fn two_learners_are_isolated_by_the_api_server() {
     eventually(
         &a,
         "join form",
-        "document.querySelector('[data-action=join]')",
+        "document.querySelector('.join-form[data-ready=true]')",
         Duration::from_secs(10),
     )
     .await;
@@ -252,7 +252,7 @@ async fn two_learners_are_isolated_by_the_api_server() {
     eventually(
         &host,
         "host form",
-        "document.querySelector('[data-action=host-load]')",
+        "document.querySelector('.host-board[data-ready=true]')",
         Duration::from_secs(10),
     )
     .await;
@@ -265,15 +265,21 @@ async fn two_learners_are_isolated_by_the_api_server() {
         Duration::from_secs(15),
     )
     .await;
-    let verdicts = js(
+    let passed = js(
         &host,
-        "return document.querySelector('[data-host=table]').textContent;",
+        "return [...document.querySelectorAll('[data-host=table] .verdict[data-verdict=passed]')].map(e => e.dataset.experiment).sort();",
     )
     .await;
-    let verdicts = verdicts.as_str().unwrap_or_default();
-    assert!(
-        verdicts.contains("readiness: passed") && verdicts.contains("resources: passed"),
-        "{verdicts}"
+    assert_eq!(
+        passed,
+        serde_json::json!(["readiness", "resources"]),
+        "both verdicts on the host's board"
+    );
+    let done = js(&host, "return document.querySelector('[data-host=table] tr[data-learner] td[data-done]')?.dataset.done;").await;
+    assert_ne!(
+        done,
+        serde_json::json!("0"),
+        "a passed experiment counts as a lesson done"
     );
     save_screenshot(&host, "workshop-host").await;
 

@@ -181,6 +181,8 @@ fn HostBoard() -> impl IntoView {
     let (token, set_token) = signal(String::new());
     let (rows, set_rows) = signal(None::<Result<Vec<LearnerRow>, String>>);
     let (message, set_message) = signal(None::<String>);
+    let (ready, set_ready) = signal(false);
+    Effect::new(move |_| set_ready.set(true));
     let load = Action::new_local(move |_: &()| async move {
         let r = host_overview(token.get_untracked()).await;
         set_rows.set(Some(r.map_err(|e| crate::panels::common::error_text(&e))));
@@ -235,7 +237,10 @@ fn HostBoard() -> impl IntoView {
                                 <td><code>{r.namespace.clone()}</code></td>
                                 <td>{format!("{}초 전", r.seen_ago_s)}</td>
                                 <td data-done=r.lessons_done.len()>{r.lessons_done.join(", ")}</td>
-                                <td>{r.verdicts.iter().map(|(e, v)| view! { <span class="verdict" data-verdict=v.clone()>{format!("{e}: {v} ")}</span> }).collect_view()}</td>
+                                <td>{r.verdicts.iter().map(|(e, v)| {
+                                    let word = match v.as_str() { "passed" => "성공", "failed" => "실패", "running" => "진행 중", _ => "중단" };
+                                    view! { <span class="verdict" data-verdict=v.clone() data-experiment=e.clone()>{format!("{e}: {word}")}</span> }
+                                }).collect_view()}</td>
                                 <td class="small">{r.quota.join(" · ")}</td>
                                 <td>
                                     <button class="button" on:click=move |_| { act.dispatch((id1.clone(), false)); }>"릴리스 초기화"</button>
@@ -250,7 +255,7 @@ fn HostBoard() -> impl IntoView {
     }
     };
     view! {
-        <div class="host-board">
+        <div class="host-board" data-ready=move || ready.get().to_string()>
             <label>"진행자 토큰 " <input type="password" data-field="token" on:input=move |ev| set_token.set(event_target_value(&ev))/></label>
             <button class="button primary" data-action="host-load" on:click=move |_| { load.dispatch(()); }>"보기"</button>
             <button class="button danger" data-action="host-end" on:click=move |_| { end.dispatch(()); }>"워크숍 끝내기"</button>

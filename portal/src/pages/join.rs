@@ -81,6 +81,9 @@ fn JoinForm() -> impl IntoView {
     let (code, set_code) = signal(String::new());
     let (name, set_name) = signal(String::new());
     let (message, set_message) = signal(None::<(bool, String)>);
+    // Effects run only in the browser: the form says when it can take input.
+    let (ready, set_ready) = signal(false);
+    Effect::new(move |_| set_ready.set(true));
     let join = Action::new_local(move |_: &()| {
         let (c, n) = (code.get_untracked(), name.get_untracked());
         async move {
@@ -96,7 +99,7 @@ fn JoinForm() -> impl IntoView {
         }
     });
     view! {
-        <form class="join-form" on:submit=move |ev| ev.prevent_default()>
+        <form class="join-form" data-ready=move || ready.get().to_string() on:submit=move |ev| ev.prevent_default()>
             <label>"참가 코드" <input data-field="code" autocomplete="off" on:input=move |ev| set_code.set(event_target_value(&ev))/></label>
             <label>"이름 (다른 참가자와 진행자에게 보입니다)" <input data-field="name" maxlength="30" on:input=move |ev| set_name.set(event_target_value(&ev))/></label>
             <button class="button primary" type="button" data-action="join" disabled=move || join.pending().get()
