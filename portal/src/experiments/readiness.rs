@@ -47,19 +47,7 @@ pub async fn run(
         stage.settled(generation, Duration::from_secs(120)).await?;
     }
     let scene = stage.scene();
-    let pod = match &params.pod {
-        Some(p) if scene.pod(p).is_some() => p.clone(),
-        Some(p) => {
-            return Err(Error::Refused(format!(
-                "지금 실행 중인 파드가 아닙니다: {p}"
-            )));
-        }
-        None => scene
-            .pods
-            .first()
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
-    };
+    let pod = scene.choose_pod(params.pod.as_deref())?;
     let load = Load::start(ctx.shooter().await?, Duration::from_millis(100)).await?;
     rec.mark(
         MarkKind::Request,

@@ -4,7 +4,7 @@
 
 use std::time::{Duration, Instant};
 
-use super::error::{Error, Result};
+use super::error::Result;
 use super::recorder::Recorder;
 use super::runner::{Ctx, Outcome, Params};
 use super::scene::Stage;
@@ -18,19 +18,7 @@ const MEMORY_STEPS_MIB: [u32; 2] = [150, 200];
 
 pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder, params: &Params) -> Result<Outcome> {
     let scene = stage.scene();
-    let pod = match &params.pod {
-        Some(p) if scene.pod(p).is_some() => p.clone(),
-        Some(p) => {
-            return Err(Error::Refused(format!(
-                "지금 실행 중인 파드가 아닙니다: {p}"
-            )));
-        }
-        None => scene
-            .pods
-            .first()
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
-    };
+    let pod = scene.choose_pod(params.pod.as_deref())?;
     rec.step("요청과 제한, 노드의 할당 가능량 읽기");
     if let Some(p) = scene.pod(&pod) {
         rec.figure(

@@ -49,6 +49,21 @@ impl Scene {
         self.pods.iter().find(|p| p.name == name)
     }
 
+    /// The pod the learner picked (it must be one of the release's now), or the first.
+    pub fn choose_pod(&self, wanted: Option<&str>) -> Result<String> {
+        match wanted {
+            Some(p) if self.pod(p).is_some() => Ok(p.to_owned()),
+            Some(p) => Err(Error::Refused(format!(
+                "지금 실행 중인 파드가 아닙니다: {p}"
+            ))),
+            None => self
+                .pods
+                .first()
+                .map(|p| p.name.clone())
+                .ok_or_else(|| Error::Precondition("실행 중인 파드가 없습니다.".into())),
+        }
+    }
+
     /// Pods not being deleted.
     pub fn live_pods(&self) -> impl Iterator<Item = &PodView> {
         self.pods.iter().filter(|p| p.status != "Terminating")

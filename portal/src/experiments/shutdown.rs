@@ -61,19 +61,7 @@ pub async fn run(
     );
     rec.figure("prestop_s", "preStop sleep", format!("{pre_stop}초"));
     let scene = stage.scene();
-    let pod = match &params.pod {
-        Some(p) if scene.pod(p).is_some() => p.clone(),
-        Some(p) => {
-            return Err(Error::Refused(format!(
-                "지금 실행 중인 파드가 아닙니다: {p}"
-            )));
-        }
-        None => scene
-            .pods
-            .first()
-            .map(|p| p.name.clone())
-            .unwrap_or_default(),
-    };
+    let pod = scene.choose_pod(params.pod.as_deref())?;
     let seconds = params.seconds;
     rec.step(format!("파드 {pod} 에 GET /slow?seconds={seconds} 보내기"));
     let sent = Instant::now();
