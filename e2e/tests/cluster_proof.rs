@@ -167,7 +167,9 @@ fn install_reach_upgrade_rollback_uninstall() {
         .kubectl(&[
             "get",
             "all,configmap,ingress",
-            "-A",
+            // Only this release's namespace: other tests keep their own releases elsewhere.
+            "-n",
+            NS,
             "-l",
             "app.kubernetes.io/instance=hello",
             "-o",
