@@ -92,9 +92,26 @@ pub async fn host_overview(token: String) -> Result<Vec<LearnerRow>, ServerFnErr
             stuck: state.lab.stuck(&l.namespace),
             quota: quota
                 .into_iter()
-                .map(|(k, used, hard)| format!("{k} {used}/{hard}"))
+                .filter_map(|(k, used, hard)| {
+                    let label = match k.as_str() {
+                        "pods" => "파드",
+                        "requests.cpu" => "CPU 요청",
+                        "requests.memory" => "메모리 요청",
+                        _ => return None,
+                    };
+                    Some(format!("{label} {used}/{hard}"))
+                })
                 .collect(),
-            lessons_done: l.progress.done.iter().cloned().collect(),
+            // Lessons marked done, and those whose experiment passed.
+            lessons_done: {
+                let mut done = l.progress.done.clone();
+                for name in state.lab.passed(&l.namespace) {
+                    if let Some(spec) = crate::experiments::catalog::spec(&name) {
+                        done.insert(spec.lesson.to_owned());
+                    }
+                }
+                done.into_iter().collect()
+            },
             seen_ago_s: (now - l.seen_ms) / 1000,
             id: l.id,
             name: l.name,

@@ -52,9 +52,13 @@ pub async fn stream_handler(
     Query(query): Query<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let topics = parse_topics(&query.topics)?;
-    let namespace = crate::server::learner::who(&state, &session)
-        .await?
-        .namespace;
+    // The cluster's own state (nodes, for the header chip) is for everyone; the rest
+    // needs a learner.
+    let namespace = match crate::server::learner::who(&state, &session).await {
+        Ok(who) => who.namespace,
+        Err(_) if topics.iter().all(|t| *t == Topic::Nodes) => String::new(),
+        Err(e) => return Err(e),
+    };
     let feeds: Vec<_> = topics
         .into_iter()
         .map(|t| state.hub.feed(&namespace, t))
