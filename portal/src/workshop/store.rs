@@ -143,7 +143,7 @@ impl Store {
             .all()
             .await?
             .into_iter()
-            .filter(|l| l.seen_ms < before)
+            .filter(|l| l.seen_ms <= before)
             .collect())
     }
 
@@ -178,6 +178,7 @@ mod tests {
         s.save_progress(&a.id, &p).await.unwrap();
         assert_eq!(s.get(&a.id).await.unwrap().unwrap().progress, p);
         assert_eq!(s.idle(Duration::from_secs(3600)).await.unwrap().len(), 0);
+        tokio::time::sleep(Duration::from_millis(5)).await;
         assert_eq!(s.idle(Duration::ZERO).await.unwrap().len(), 2);
         s.delete(&b.id).await.unwrap();
         assert!(s.get(&b.id).await.unwrap().is_none());
