@@ -43,8 +43,7 @@ pub async fn run(
                 ..Default::default()
             })
             .await?;
-        let generation = ctx.apply(&values).await?;
-        stage.settled(generation, Duration::from_secs(120)).await?;
+        ctx.roll_to(stage, &values).await?;
     }
     let scene = stage.scene();
     let pod = scene.choose_pod(params.pod.as_deref())?;
@@ -123,8 +122,7 @@ pub async fn run(
             format!("{failed}/{}", window.len()),
         );
         rec.step("레플리카를 다시 2개로 (기준 상태)");
-        let generation = ctx.apply(&ctx.baseline()).await?;
-        stage.settled(generation, Duration::from_secs(120)).await?;
+        ctx.roll_to(stage, &ctx.baseline()).await?;
         let passed = failed > 0 && recovered;
         let reason = if passed {
             format!(

@@ -104,6 +104,12 @@ impl Ctx {
         )
     }
 
+    /// [`Self::apply`], then waits until the rollout it started is over.
+    pub async fn roll_to(&self, stage: &Stage, values: &Values) -> Result<()> {
+        let generation = self.apply(values).await?;
+        stage.settled(generation, Duration::from_secs(150)).await
+    }
+
     /// One request to one pod's own endpoint (the pod proxy).
     pub async fn call(&self, pod: &str, post: bool, path: &str) -> Result<Answer> {
         let port = u16::try_from(self.chart.values.service.target_port).unwrap_or(8080);

@@ -45,8 +45,7 @@ pub async fn run(
                 ..Default::default()
             })
             .await?;
-        let generation = ctx.apply(&values).await?;
-        stage.settled(generation, Duration::from_secs(150)).await?;
+        ctx.roll_to(stage, &values).await?;
     }
     let (pre_stop, grace) = if cut {
         (0, 5)
@@ -205,8 +204,7 @@ pub async fn run(
     let ok = status == Some(200);
     if cut {
         rec.step("preStop 과 유예 시간을 원래대로 되돌림");
-        let generation = ctx.apply(&ctx.baseline()).await?;
-        stage.settled(generation, Duration::from_secs(150)).await?;
+        ctx.roll_to(stage, &ctx.baseline()).await?;
         let passed = !ok && (seen.gone.is_some() || seen.exited.is_some() || finished > deleted);
         let reason = if passed {
             format!(
