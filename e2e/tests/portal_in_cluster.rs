@@ -204,15 +204,13 @@ async fn the_portal_runs_inside_the_cluster() {
     let started = Instant::now();
     let url = format!("{base}/api/live?topics=nodes,pods");
     let snapshot = sse_until(&url, Duration::from_secs(60), |m| {
-        m["t"] == "snapshot"
-            && m["topic"] == "nodes"
-            && m.to_string().contains(&format!("\"{node}\""))
+        m["snapshot"]["topic"] == "nodes" && m.to_string().contains(&format!("\"{node}\""))
     })
     .await;
     eprintln!("[incluster] SSE nodes 스냅숏: {:.1} s", secs(started));
     assert!(snapshot.to_string().contains("\"cluster\""), "{snapshot}");
     sse_until(&url, Duration::from_secs(30), |m| {
-        m["t"] == "state" && m["topic"] == "pods" && m["state"] == "live"
+        m["state"]["topic"] == "pods" && m["state"]["state"] == "live"
     })
     .await;
 

@@ -3,6 +3,7 @@
 //! would type, and the latest run — step, verdict, figures, version mix, timeline —
 //! pushed live on the `experiments` topic.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -59,7 +60,9 @@ fn verdict_word(phase: RunPhase) -> &'static str {
 #[island]
 pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
     let Some(spec) = catalog::spec(&name) else {
-        return view! { <p class="form-error">{format!("알 수 없는 실험: {name}")}</p> }.into_any();
+        return Either::Left(
+            view! { <p class="form-error">{format!("알 수 없는 실험: {name}")}</p> },
+        );
     };
     let runs = Live::new(Topic::Experiments);
     let deploys = Live::new(Topic::Deployments);
@@ -108,7 +111,7 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
         .collect::<Vec<_>>()
         .join("\n");
     let wants_pod = matches!(spec.name, "readiness" | "resources" | "graceful-shutdown");
-    view! {
+    Either::Right(view! {
         <section class="panel experiment" data-experiment=spec.name aria-label=spec.title>
             <header class="panel-head">
                 <h3>{format!("실험 · {}", spec.title)}</h3>
@@ -160,8 +163,7 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
                 {move || view! { <RunView spec=spec runs=runs_of(&runs, spec.name)/> }}
             </div>
         </section>
-    }
-    .into_any()
+    })
 }
 
 /// The leading number of a figure (`10.2초` → 10.2).
@@ -207,8 +209,9 @@ fn Budget(run: ExperimentRun) -> impl IntoView {
 #[component]
 fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
     let Some(run) = runs.first().cloned() else {
-        return view! { <p class="empty" data-run="none">"아직 실행한 적이 없습니다."</p> }
-            .into_any();
+        return Either::Left(
+            view! { <p class="empty" data-run="none">"아직 실행한 적이 없습니다."</p> },
+        );
     };
     let button = spec.variant(&run.variant).map_or("", |v| v.button);
     let others = runs.iter().skip(1).map(|r| {
@@ -231,7 +234,7 @@ fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
         .max()
         .unwrap_or(1)
         .max(1);
-    view! {
+    Either::Right(view! {
         <div class="exp-run" data-run-phase=run.phase.as_str() data-run-variant=run.variant.clone() data-run-id=run.run_id.to_string()>
             <p class="exp-step"><strong>{button}</strong>" · "{verdict_word(run.phase)}
                 {(run.phase == RunPhase::Running).then(|| format!(" · {}", run.step))}</p>
@@ -263,6 +266,5 @@ fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
             {(run.dropped > 0).then(|| view! { <p class="dim">{format!("(항목 {}개 생략)", run.dropped)}</p> })}
             {(runs.len() > 1).then(|| view! { <ul class="exp-others">{others}</ul> })}
         </div>
-    }
-    .into_any()
+    })
 }

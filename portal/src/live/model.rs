@@ -90,9 +90,11 @@ pub enum FeedState {
     NoCluster,
 }
 
-/// A message of the live stream (one SSE `data:` line each).
+/// A message of the live stream (one SSE `data:` line each), externally tagged
+/// (`{"upsert":{…}}`): an internally tagged enum would make serde buffer every message
+/// and compile a second deserializer per type into the wasm.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "t", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Wire {
     /// Everything the topic holds now; replaces what the panel had.
     Snapshot {
@@ -116,7 +118,7 @@ pub enum Wire {
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "k", rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
 pub enum Item {
     Pod(PodView),
     ReplicaSet(ReplicaSetView),

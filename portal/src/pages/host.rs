@@ -5,6 +5,7 @@
 
 #[cfg(feature = "ssr")]
 use axum::http::StatusCode;
+use leptos::either::EitherOf4;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -237,12 +238,13 @@ fn HostBoard() -> impl IntoView {
             }
         });
     });
-    let table = move || {
-        match rows.get() {
-        None => view! { <p class="dim">"진행자 토큰을 넣고 '보기' 를 누르세요."</p> }.into_any(),
-        Some(Err(e)) => view! { <p class="form-error" data-host="error">{e}</p> }.into_any(),
-        Some(Ok(rows)) if rows.is_empty() => view! { <p class="empty" data-host="empty">"아직 참가자가 없습니다."</p> }.into_any(),
-        Some(Ok(rows)) => view! {
+    let table = move || match rows.get() {
+        None => EitherOf4::A(view! { <p class="dim">"진행자 토큰을 넣고 '보기' 를 누르세요."</p> }),
+        Some(Err(e)) => EitherOf4::B(view! { <p class="form-error" data-host="error">{e}</p> }),
+        Some(Ok(rows)) if rows.is_empty() => {
+            EitherOf4::C(view! { <p class="empty" data-host="empty">"아직 참가자가 없습니다."</p> })
+        }
+        Some(Ok(rows)) => EitherOf4::D(view! {
             <table class="live-table host-table" data-host="table">
                 <thead><tr><th>"이름"</th><th>"네임스페이스"</th><th>"마지막 활동"</th><th>"완료한 레슨"</th><th>"실험"</th><th>"할당량"</th><th></th></tr></thead>
                 <tbody>
@@ -268,8 +270,7 @@ fn HostBoard() -> impl IntoView {
                     }).collect_view()}
                 </tbody>
             </table>
-        }.into_any(),
-    }
+        }),
     };
     view! {
         <div class="host-board" data-ready=move || ready.get().to_string()>

@@ -59,14 +59,16 @@ pub fn LiveBadge(topics: Vec<Topic>) -> impl IntoView {
     }
 }
 
-/// A panel's frame: title, badge, body.
+/// A panel's frame: title, badge, body. Typed children (not `Children`, which boxes the
+/// body into an `AnyView` and so compiles every hydration path of every panel into the wasm).
 #[component]
-pub fn Frame(
+pub fn Frame<C: IntoView + 'static>(
     title: &'static str,
     name: &'static str,
     topics: Vec<Topic>,
-    children: Children,
+    children: TypedChildren<C>,
 ) -> impl IntoView {
+    let children = children.into_inner();
     view! {
         <section class="panel" data-panel=name aria-label=title>
             <header class="panel-head">

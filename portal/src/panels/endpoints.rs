@@ -1,6 +1,7 @@
 //! The Service's Endpoints: which pod addresses get traffic (ready) and which are held
 //! back (not ready) — what readiness probes decide.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::common::{Frame, Live};
@@ -22,9 +23,9 @@ pub fn EndpointsPanel() -> impl IntoView {
             _ => None,
         });
         if list.is_empty() {
-            return view! { <p class="empty">"Service 가 없습니다."</p> }.into_any();
+            return Either::Left(view! { <p class="empty">"Service 가 없습니다."</p> });
         }
-        list.into_iter()
+        Either::Right(list.into_iter()
             .map(|e| {
                 let ports = e.ports.iter().map(u16::to_string).collect::<Vec<_>>().join(", ");
                 view! {
@@ -39,8 +40,7 @@ pub fn EndpointsPanel() -> impl IntoView {
                     </div>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view())
     };
     view! {
         <Frame title="Endpoints" name="endpoints" topics=vec![Topic::Endpoints]>

@@ -1,6 +1,7 @@
 //! The namespace's events, newest first (what `kubectl describe` ends with). The portal
 //! keeps them past the API server's one-hour TTL while it runs.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::common::{Frame, Live, age, clock};
@@ -18,10 +19,11 @@ pub fn EventsPanel() -> impl IntoView {
         });
         events.sort_by_key(|e| std::cmp::Reverse(e.last));
         if events.is_empty() {
-            return view! { <tr><td colspan="5" class="empty">"이벤트가 없습니다."</td></tr> }
-                .into_any();
+            return Either::Left(
+                view! { <tr><td colspan="5" class="empty">"이벤트가 없습니다."</td></tr> },
+            );
         }
-        events
+        Either::Right(events
             .into_iter()
             .take(100)
             .map(|e| {
@@ -35,8 +37,7 @@ pub fn EventsPanel() -> impl IntoView {
                     </tr>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view())
     };
     view! {
         <Frame title="이벤트" name="events" topics=vec![Topic::Events]>

@@ -1,6 +1,7 @@
 //! Revision history — every pod template the Deployment has had, kept as ReplicaSets —
 //! and rollback to one of them (`kubectl rollout undo --to-revision`).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::common::{Frame, Live, age, clock, error_text};
@@ -51,10 +52,11 @@ pub fn HistoryPanel() -> impl IntoView {
         let current = deployments(&d).first().and_then(|d| d.revision);
         let sets = replica_sets(&r);
         if sets.is_empty() {
-            return view! { <tr><td colspan="6" class="empty">"리비전이 없습니다."</td></tr> }
-                .into_any();
+            return Either::Left(
+                view! { <tr><td colspan="6" class="empty">"리비전이 없습니다."</td></tr> },
+            );
         }
-        sets.into_iter()
+        Either::Right(sets.into_iter()
             .map(|rs| {
                 let rev = rs.revision.unwrap_or(0);
                 let is_current = Some(rev) == current;
@@ -73,8 +75,7 @@ pub fn HistoryPanel() -> impl IntoView {
                     </tr>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view())
     };
     view! {
         <Frame title="리비전 기록" name="history" topics=vec![Topic::Deployments, Topic::ReplicaSets]>

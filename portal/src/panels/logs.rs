@@ -2,6 +2,7 @@
 //! service's JSON lines shown as time / level / message; pause, one pod, the previous
 //! container, and a download with tail / since.
 
+use leptos::either::EitherOf3;
 use leptos::prelude::*;
 
 use super::common::{Frame, Live, error_text};
@@ -123,9 +124,9 @@ pub fn LogsPanel() -> impl IntoView {
                 <div class="previous-logs">
                     <h4>"이전 컨테이너의 로그"</h4>
                     {match r {
-                        Ok(text) if text.is_empty() => view! { <p class="empty">"비어 있습니다."</p> }.into_any(),
-                        Ok(text) => view! { <pre><code>{text}</code></pre> }.into_any(),
-                        Err(m) => view! { <p class="form-error">{m}</p> }.into_any(),
+                        Ok(text) if text.is_empty() => EitherOf3::A(view! { <p class="empty">"비어 있습니다."</p> }),
+                        Ok(text) => EitherOf3::B(view! { <pre><code>{text}</code></pre> }),
+                        Err(m) => EitherOf3::C(view! { <p class="form-error">{m}</p> }),
                     }}
                 </div>
             })}

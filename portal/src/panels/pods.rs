@@ -1,6 +1,7 @@
 //! `kubectl get pods -o wide`, live: phase, ready, restarts, age, IP, node and the last
 //! termination reason (OOMKilled shows here).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::common::{Frame, Live, age, clock};
@@ -21,10 +22,11 @@ pub fn PodsPanel() -> impl IntoView {
         let now = now.get();
         let pods = pods(&live);
         if pods.is_empty() {
-            return view! { <tr><td colspan="8" class="empty">"파드가 없습니다."</td></tr> }
-                .into_any();
+            return Either::Left(
+                view! { <tr><td colspan="8" class="empty">"파드가 없습니다."</td></tr> },
+            );
         }
-        pods.into_iter()
+        Either::Right(pods.into_iter()
             .map(|p| {
                 let ready_class = if p.ready == p.containers && p.containers > 0 { "ok" } else { "warn" };
                 view! {
@@ -40,8 +42,7 @@ pub fn PodsPanel() -> impl IntoView {
                     </tr>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view())
     };
     view! {
         <Frame title="파드" name="pods" topics=vec![Topic::Pods]>

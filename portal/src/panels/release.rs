@@ -2,6 +2,7 @@
 //! server-side apply (what `helm install/upgrade/uninstall` do), plus a "what this does"
 //! view with the rendered YAML and the equivalent helm command.
 
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -298,24 +299,25 @@ pub fn ReleasePanel() -> impl IntoView {
                 <button class="button primary" data-action="install" disabled=busy on:click=move |_| { install.dispatch(()); }>"설치"</button>
                 <button class="button" data-action="preview-install" on:click=move |_| { show.dispatch(None); }>"무엇을 하나요?"</button>
                 {move || if confirm.get() {
-                    view! {
+                    Either::Left(view! {
                         <span class="confirm">"정말 제거할까요? 네임스페이스까지 지워집니다. "
                             <button class="button danger" data-action="uninstall-confirm" on:click=move |_| { uninstall.dispatch(()); }>"제거"</button>
                             <button class="button" on:click=move |_| set_confirm.set(false)>"취소"</button>
                         </span>
-                    }.into_any()
+                    })
                 } else {
-                    view! { <button class="button danger" data-action="uninstall" disabled=busy on:click=move |_| set_confirm.set(true)>"제거…"</button> }.into_any()
+                    Either::Right(view! { <button class="button danger" data-action="uninstall" disabled=busy on:click=move |_| set_confirm.set(true)>"제거…"</button> })
                 }}
             </div>
             <details class="upgrade">
                 <summary>"업그레이드"</summary>
-                <Suspense fallback=|| view! { <p>"선택지를 불러오는 중…"</p> }>
-                    {move || options.get().map(|o| match o {
-                        Err(e) => view! { <p class="form-error">{error_text(&e)}</p> }.into_any(),
-                        Ok(o) => {
+                // A local resource: None until the browser has fetched the choices.
+                {move || match options.get() {
+                        None => EitherOf3::A(view! { <p>"선택지를 불러오는 중…"</p> }),
+                        Some(Err(e)) => EitherOf3::B(view! { <p class="form-error">{error_text(&e)}</p> }),
+                        Some(Ok(o)) => {
                             let f = o.defaults.clone();
-                            view! {
+                            EitherOf3::C(view! {
                                 <form class="upgrade-form" on:submit=move |ev| ev.prevent_default()>
                                     {select(o.tags.clone(), f.image_tag.clone(), |f, v| f.image_tag = v, "이미지 태그", "image-tag")}
                                     <label>"레플리카"
@@ -328,10 +330,9 @@ pub fn ReleasePanel() -> impl IntoView {
                                         on:click=move |_| { upgrade.dispatch(form.get_untracked()); }>"업그레이드"</button>
                                     <button class="button" type="button" on:click=move |_| { show.dispatch(Some(form.get_untracked())); }>"무엇을 하나요?"</button>
                                 </form>
-                            }.into_any()
+                            })
                         }
-                    })}
-                </Suspense>
+                    }}
             </details>
             {move || message.get().map(|(ok, m)| view! { <p class=if ok { "result ok" } else { "result error" } role="status" data-result=if ok { "ok" } else { "error" }>{m}</p> })}
             {move || preview.get().map(|p| view! {

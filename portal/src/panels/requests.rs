@@ -1,6 +1,7 @@
 //! The request tester: sends the hello endpoints through the Service (or to one pod) and
 //! shows status, body, which pod answered, the latency and the route taken.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -163,14 +164,14 @@ pub fn RequestsPanel() -> impl IntoView {
             </form>
             <ol class="request-results">
                 {move || results.get().into_iter().map(|r| match r {
-                    Ok(r) => view! {
+                    Ok(r) => Either::Left(view! {
                         <li class=if r.status < 400 { "ok" } else { "error" } data-status=r.status data-pod=r.pod.clone().unwrap_or_default()>
                             <p><b>{r.request.clone()}</b>" → "{r.status}" · "{format!("{:.0} ms", r.latency_ms)}" · 응답한 파드 "
                                 <code>{r.pod.clone().unwrap_or_else(|| "알 수 없음".into())}</code>" · "{r.via.clone()}</p>
                             <pre><code>{r.body.clone()}</code></pre>
                         </li>
-                    }.into_any(),
-                    Err(m) => view! { <li class="error"><p>{m}</p></li> }.into_any(),
+                    }),
+                    Err(m) => Either::Right(view! { <li class="error"><p>{m}</p></li> }),
                 }).collect_view()}
             </ol>
         </Frame>

@@ -1,5 +1,6 @@
 //! Deployment → ReplicaSet → Pod (Step 2-2): how each name is made from its parent's.
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::common::{Frame, Live, suffix};
@@ -32,12 +33,13 @@ pub fn TreePanel() -> impl IntoView {
     let tree = move || {
         let deploys = deployments(&d);
         if deploys.is_empty() {
-            return view! { <p class="empty">"Deployment 가 없습니다. 먼저 설치하세요."</p> }
-                .into_any();
+            return Either::Left(
+                view! { <p class="empty">"Deployment 가 없습니다. 먼저 설치하세요."</p> },
+            );
         }
         let sets = replica_sets(&r);
         let all_pods = pods(&p);
-        deploys
+        Either::Right(deploys
             .into_iter()
             .map(|dep| {
                 let children = sets
@@ -80,8 +82,7 @@ pub fn TreePanel() -> impl IntoView {
                     </ul>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view())
     };
     view! {
         <Frame title="리소스 트리" name="tree" topics=vec![Topic::Deployments, Topic::ReplicaSets, Topic::Pods]>

@@ -1,6 +1,7 @@
 //! `kubectl top pods`, live, against each pod's requests and limits: the bar fills up
 //! to the limit (the line marks the request).
 
+use leptos::either::Either;
 use leptos::prelude::*;
 
 use super::common::{Frame, Live, mebibytes, millicores};
@@ -32,10 +33,11 @@ pub fn UsagePanel() -> impl IntoView {
             _ => None,
         });
         if usage.is_empty() {
-            return view! { <tr><td colspan="3" class="empty">"측정값이 아직 없습니다."</td></tr> }
-                .into_any();
+            return Either::Left(
+                view! { <tr><td colspan="3" class="empty">"측정값이 아직 없습니다."</td></tr> },
+            );
         }
-        usage
+        Either::Right(usage
             .into_iter()
             .map(|u| {
                 view! {
@@ -48,8 +50,7 @@ pub fn UsagePanel() -> impl IntoView {
                     </tr>
                 }
             })
-            .collect_view()
-            .into_any()
+            .collect_view())
     };
     view! {
         <Frame title="리소스 사용량" name="usage" topics=vec![Topic::Usage]>
