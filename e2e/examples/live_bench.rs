@@ -11,8 +11,10 @@
 // forbid printing in library code).
 #![allow(clippy::print_stdout, clippy::print_stderr)]
 
-#[path = "live_bench/client.rs"]
-mod client;
+#[path = "bench_common/proc.rs"]
+mod proc_stats;
+#[path = "bench_common/stream.rs"]
+mod stream;
 
 use std::process::ExitCode;
 use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
@@ -22,7 +24,8 @@ use kube::api::PostParams;
 use kube::{Api, Client};
 use portal::live::Topic;
 
-use client::{Seen, Subscriber, clock_ticks, cpu_ticks, metrics, rss_mb};
+use proc_stats::{clock_ticks, cpu_ticks, metrics, rss_mb};
+use stream::{Seen, Subscriber};
 
 type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
@@ -147,7 +150,10 @@ async fn latency(http: &reqwest::Client, args: &Args, api: &Api<Event>, run: u12
         created.push(create(api, &args.namespace, &name).await?);
         next.await;
     }
-    wait_until(Duration::from_secs(10), || sub.has_all(&created)).await;
+    wait_until(Duration::from_secs(10), || {
+        sub.has_all(created.iter().map(|c| c.uid.as_str()))
+    })
+    .await;
     let first = {
         let seen = sub.seen();
         let early = |c: &&Created| seen.events.get(&c.uid).is_some_and(|t| *t < c.returned);
@@ -208,10 +214,14 @@ async fn fanout(http: &reqwest::Client, args: &Args, api: &Api<Event>, run: u128
         let bench = (cpu_ticks(me)? - bench0) as f64 / tck / secs * 100.0;
         let (rss, m) = (rss_mb(args.pid)?, metrics(http, &args.url).await?);
         wait_until(Duration::from_secs(10), || {
-            subs.iter().all(|s| s.has_all(&created))
+            subs.iter()
+                .all(|s| s.has_all(created.iter().map(|c| c.uid.as_str())))
         })
         .await;
-        let complete = subs.iter().filter(|s| s.has_all(&created)).count();
+        let complete = subs
+            .iter()
+            .filter(|s| s.has_all(created.iter().map(|c| c.uid.as_str())))
+            .count();
         let mut ms: Vec<f64> = subs
             .iter()
             .flat_map(|s| latencies(&s.seen(), &created, |c| c.returned))

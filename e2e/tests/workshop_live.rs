@@ -281,6 +281,19 @@ async fn two_learners_are_isolated_by_the_api_server() {
         serde_json::json!("0"),
         "a passed experiment counts as a lesson done"
     );
+    // Pushed, not polled: A marks a lesson done and the open board shows it.
+    js(
+        &a,
+        "fetch('/api/lesson-done', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'id=1-1&done=true' }); return true;",
+    )
+    .await;
+    eventually(
+        &host,
+        "A's lesson on the live board",
+        &format!("document.querySelector('[data-host=table] tr[data-learner={ns_a}] td[data-done]')?.textContent.includes('1-1') && document.querySelector('[data-host-link]')?.dataset.hostLink === 'live'"),
+        Duration::from_secs(10),
+    )
+    .await;
     save_screenshot(&host, "workshop-host").await;
 
     // A restart keeps who is who and what they did; the panels come back.
@@ -295,6 +308,15 @@ async fn two_learners_are_isolated_by_the_api_server() {
     assert_eq!(phase, "passed");
     let state = js(&a, "return document.querySelector('.nav-item a[href=\"/lessons/3-2\"]').closest('.nav-item').dataset.state;").await;
     assert_eq!(state, "done", "A's 3-2 is done after the restart");
+    // The host's session outlives the restart too: the board follows without the token.
+    host.goto(&portal.url("/host")).await.unwrap();
+    eventually(
+        &host,
+        "the board after a restart, no token typed",
+        "document.querySelectorAll('[data-host=table] tr[data-learner]').length === 2",
+        Duration::from_secs(15),
+    )
+    .await;
 
     // Idle TTL: with a 5 s TTL both learners and namespaces go.
     portal.stop();

@@ -141,13 +141,20 @@ fn code_blocks_are_highlighted_figures_with_a_copy_button() {
     assert!(
         html.contains(r#"<figure class="code" data-lang="sh" data-run="" data-action="install">"#)
     );
-    assert!(html.contains(r#"<span class="hl-variable hl-function hl-shell">kubectl</span>"#));
+    // Tokens carry the themes' colours as short classes (light `lN`, dark `dN`).
+    assert!(
+        html.contains(r#"<code><span class="l3 d3">kubectl</span>"#),
+        "the command is coloured"
+    );
     for lang in ["rust", "yaml", "dockerfile", "json", "toml"] {
-        assert!(
-            html.contains(&format!("<span class=\"hl-source hl-{lang}")),
-            "{lang}"
-        );
+        let figure = html
+            .split(&format!("<figure class=\"code\" data-lang=\"{lang}\""))
+            .nth(1)
+            .and_then(|rest| rest.split("</figure>").next())
+            .unwrap_or_default();
+        assert!(figure.contains("<span class=\"l"), "{lang}");
     }
+    assert!(!html.contains("hl-source"), "no scope-name classes");
     let figures = html.matches("<figure class=\"code").count();
     let buttons = html
         .matches(r#"<button class="copy" type="button" aria-label="복사">복사</button>"#)
@@ -201,8 +208,8 @@ fn includes_show_the_selected_lines_of_repository_files() {
     assert!(html.contains(r#"<span class="code-source">files/values.yaml#L1-L4</span>"#));
     // Markers are hidden, nested ones too, and the region is dedented.
     assert!(!html.contains("region:"));
-    assert!(html.contains("<span class=\"hl-source hl-rust\"><span class=\"hl-comment"));
-    assert!(html.contains("\n    <span class=\"hl-variable hl-language hl-rust\">self</span>"));
+    assert!(html.contains("<code><span class=\"l1 d1\">/// Readiness"));
+    assert!(html.contains("\n    <span class=\"l3 d3\">self</span>"));
     assert!(!html.contains("never_closed"));
 }
 

@@ -54,9 +54,9 @@ pub async fn stream_handler(
     let topics = parse_topics(&query.topics)?;
     // The cluster's own state (nodes, for the header chip) is for everyone; the rest
     // needs a learner.
-    let namespace = match crate::server::learner::who(&state, &session).await {
-        Ok(who) => who.namespace,
-        Err(_) if topics.iter().all(|t| *t == Topic::Nodes) => String::new(),
+    let (namespace, learner) = match crate::server::learner::who(&state, &session).await {
+        Ok(who) => (who.namespace, who.learner.map(|l| l.id)),
+        Err(_) if topics.iter().all(|t| *t == Topic::Nodes) => (String::new(), None),
         Err(e) => return Err(e),
     };
     let feeds: Vec<_> = topics
@@ -64,7 +64,7 @@ pub async fn stream_handler(
         .map(|t| state.hub.feed(&namespace, t))
         .collect();
     state.metrics.live_connections_opened();
-    let guard = ConnectionGuard(state.clone());
+    let guard = ConnectionGuard(state.clone(), learner.map(|id| keep_seen(&state, id)));
     let mut shutdown = state.shutdown.clone();
     let stopped = async move {
         let _ = shutdown.wait_for(|stopping| *stopping).await;
@@ -83,13 +83,33 @@ pub async fn stream_handler(
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-/// Counts the stream as closed when the browser goes away.
-struct ConnectionGuard(PortalState);
+/// Counts the stream as closed when the browser goes away, and stops marking its
+/// learner as seen.
+struct ConnectionGuard(PortalState, Option<tokio::task::JoinHandle<()>>);
 
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
         self.0.metrics.live_connections_closed();
+        if let Some(task) = self.1.take() {
+            task.abort();
+        }
     }
+}
+
+/// A learner reading with a tab open is not idle: seen once a minute while it streams.
+fn keep_seen(state: &PortalState, learner: String) -> tokio::task::JoinHandle<()> {
+    let workshop = state.workshop.clone();
+    tokio::spawn(async move {
+        let Some(ws) = workshop else { return };
+        let mut tick = tokio::time::interval(Duration::from_secs(60));
+        tick.tick().await;
+        loop {
+            tick.tick().await;
+            if let Err(e) = ws.store.touch(&learner).await {
+                tracing::warn!(error = %e, "could not mark the learner active");
+            }
+        }
+    })
 }
 
 fn state_wire(feed: &Feed) -> Wire {

@@ -41,6 +41,10 @@ impl Metrics {
 }
 
 pub async fn handler(State(state): State<PortalState>) -> impl IntoResponse {
+    let learners = match &state.workshop {
+        Some(ws) => ws.store.count().await.unwrap_or(0),
+        None => 0,
+    };
     let m = &state.metrics;
     let hub = &state.hub;
     let mut out = String::new();
@@ -76,6 +80,18 @@ pub async fn handler(State(state): State<PortalState>) -> impl IntoResponse {
             .watches_started
             .load(Ordering::Relaxed)
             .to_string(),
+    );
+    metric(
+        "portal_api_watch_restarts_total",
+        "counter",
+        "Kubernetes watches re-listed after a failure or an ended stream.",
+        crate::cluster::live::watch_restarts().to_string(),
+    );
+    metric(
+        "portal_workshop_learners",
+        "gauge",
+        "Learners in the workshop now (0 outside workshop mode).",
+        learners.to_string(),
     );
     metric(
         "portal_actions_total",

@@ -7,6 +7,7 @@ pub mod config;
 mod error;
 mod fn_errors;
 mod health;
+mod host_live;
 pub mod learner;
 mod live;
 mod logs;
@@ -61,6 +62,7 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
         )
         .route("/api/checklist", post(progress::set_checklist))
         .route("/api/live", get(live::stream_handler))
+        .route("/api/host/live", get(host_live::stream_handler))
         .route("/api/logs", get(logs::download))
         .route("/metrics", get(metrics::handler))
         .route("/healthz", get(health::healthz))
@@ -81,12 +83,12 @@ pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
             progress::load_progress,
         ))
         .layer(session_layer)
+        .layer(axum::middleware::from_fn(fn_errors::bad_arguments))
+        .layer(axum::middleware::from_fn(security::same_origin))
+        .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             cache::anonymous_pages,
         ))
-        .layer(axum::middleware::from_fn(fn_errors::bad_arguments))
-        .layer(axum::middleware::from_fn(security::same_origin))
-        .layer(tower_http::compression::CompressionLayer::new())
         .with_state(state)
 }

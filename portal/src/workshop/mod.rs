@@ -3,9 +3,11 @@
 //! workshop code and a display name; who they are lives in the session, their record
 //! and progress in SQLite. Idle learners' namespaces are removed after a TTL.
 //!
-//! - [`store`]: the learners table; [`limit`]: per-learner action rate limit
+//! - [`store`]: the learners table; [`limit`]: per-learner action rate limit;
+//!   [`board`]: the host dashboard's rows
 //! - the join page and the host dashboard are in `pages/join.rs` and `pages/host.rs`
 
+pub mod board;
 pub mod limit;
 pub mod store;
 
@@ -40,6 +42,8 @@ impl std::fmt::Debug for WorkshopConfig {
 
 /// The session key holding the learner's id.
 pub const SESSION_KEY: &str = "learner";
+/// The session key saying the host's token was given in this browser.
+pub const HOST_SESSION_KEY: &str = "host";
 
 #[derive(Debug)]
 pub struct Workshop {

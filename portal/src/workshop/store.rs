@@ -1,10 +1,12 @@
 //! The learners of a workshop, in the portal's SQLite database: who joined, their
 //! namespace, when they were last seen, and a copy of their progress for the host.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
+use tokio::sync::watch;
 
 use crate::experiments::lab::now_ms;
 use crate::progress::Progress;
@@ -22,6 +24,9 @@ pub struct LearnerRecord {
 #[derive(Debug, Clone)]
 pub struct Store {
     db: SqlitePool,
+    /// Bumped on every join, progress copy and removal: the host dashboard's stream
+    /// pushes a new board when it moves.
+    changed: Arc<watch::Sender<u64>>,
 }
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS learners (
@@ -59,7 +64,19 @@ fn new_id() -> String {
 impl Store {
     pub async fn open(db: SqlitePool) -> Result<Self, sqlx::Error> {
         sqlx::raw_sql(SCHEMA).execute(&db).await?;
-        Ok(Self { db })
+        Ok(Self {
+            db,
+            changed: Arc::new(watch::channel(0).0),
+        })
+    }
+
+    /// Changes as they happen (see [`Store::changed`]).
+    pub fn changes(&self) -> watch::Receiver<u64> {
+        self.changed.subscribe()
+    }
+
+    fn bump(&self) {
+        self.changed.send_modify(|n| *n += 1);
     }
 
     pub async fn count(&self) -> Result<usize, sqlx::Error> {
@@ -91,6 +108,7 @@ impl Store {
         .bind(now)
         .execute(&self.db)
         .await?;
+        self.bump();
         Ok(learner)
     }
 
@@ -133,6 +151,7 @@ impl Store {
             .bind(id)
             .execute(&self.db)
             .await?;
+        self.bump();
         Ok(())
     }
 
@@ -152,6 +171,7 @@ impl Store {
             .bind(id)
             .execute(&self.db)
             .await?;
+        self.bump();
         Ok(())
     }
 }

@@ -16,3 +16,8 @@ mod watch;
 pub use conn::{ClusterConn, Connected, NO_CLUSTER};
 pub use feed::{Feed, Health, Subscription};
 pub use hub::Hub;
+
+/// Watches re-listed since start (for `/metrics`).
+pub fn watch_restarts() -> u64 {
+    watch::RESTARTS.load(std::sync::atomic::Ordering::Relaxed)
+}

@@ -21,6 +21,9 @@ pub type ToItem<K> = fn(&K) -> Item;
 const FIRST_RETRY: Duration = Duration::from_millis(500);
 const MAX_RETRY: Duration = Duration::from_secs(5);
 
+/// Watches re-listed after a failure or an ended stream, since start (`/metrics`).
+pub static RESTARTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+
 /// Runs until aborted. `keep_deleted` keeps items the API server deleted (events: the
 /// portal keeps them past the API server's one-hour TTL while it runs).
 pub async fn run<K>(feed: Arc<Feed>, api: Api<K>, to_item: ToItem<K>, keep_deleted: bool)
@@ -68,6 +71,7 @@ where
                 }
             }
         }
+        RESTARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
         tokio::time::sleep(retry).await;
         retry = (retry * 2).min(MAX_RETRY);
     }

@@ -1,5 +1,8 @@
-//! What the live bench observes: SSE subscribers (one per simulated browser tab), the
-//! portal's `/metrics`, and its CPU time and RSS from `/proc`.
+//! SSE subscribers for the benches: one per simulated browser tab, each read on its own
+//! task, recording which topics are live and which Events arrived when.
+
+// Shared by both benches; each uses part of it.
+#![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard};
@@ -8,7 +11,7 @@ use std::time::{Duration, Instant};
 use portal::live::{FeedState, Item, Topic, Wire};
 use tokio::task::JoinHandle;
 
-use crate::{Created, Result};
+type Result<T> = std::result::Result<T, Box<dyn std::error::Error + Send + Sync>>;
 
 /// What one SSE client has received so far.
 #[derive(Debug, Default)]
@@ -39,9 +42,17 @@ impl Drop for Subscriber {
 
 impl Subscriber {
     pub fn open(http: &reqwest::Client, url: &str, topics: &str) -> Self {
+        Self::open_as(http, url, topics, None)
+    }
+
+    /// The stream of the browser holding `cookie` (a workshop learner's session).
+    pub fn open_as(http: &reqwest::Client, url: &str, topics: &str, cookie: Option<&str>) -> Self {
         let seen = Arc::new(Mutex::new(Seen::default()));
-        let request = http.get(format!("{url}/api/live?topics={topics}"));
-        let request = request.header("accept", "text/event-stream");
+        let mut request = http.get(format!("{url}/api/live?topics={topics}"));
+        request = request.header("accept", "text/event-stream");
+        if let Some(c) = cookie {
+            request = request.header("cookie", c);
+        }
         let task = tokio::spawn(read_stream(request, seen.clone()));
         Subscriber { seen, task }
     }
@@ -50,9 +61,16 @@ impl Subscriber {
         lock(&self.seen)
     }
 
-    pub fn has_all(&self, created: &[Created]) -> bool {
+    /// Every one of these Event uids has arrived.
+    pub fn has_all<'a>(&self, uids: impl IntoIterator<Item = &'a str>) -> bool {
         let seen = self.seen();
-        created.iter().all(|c| seen.events.contains_key(&c.uid))
+        uids.into_iter().all(|uid| seen.events.contains_key(uid))
+    }
+
+    /// Every one of these topics said live last.
+    pub fn live_on(&self, topics: &[Topic]) -> bool {
+        let seen = self.seen();
+        seen.ended.is_none() && topics.iter().all(|t| seen.live.contains(t))
     }
 }
 
@@ -113,50 +131,4 @@ fn record(seen: &mut Seen, wire: Wire, now: Instant) {
         }
         Wire::Delete { .. } => {}
     }
-}
-
-pub async fn metrics(http: &reqwest::Client, url: &str) -> Result<HashMap<String, f64>> {
-    let request = http
-        .get(format!("{url}/metrics"))
-        .timeout(Duration::from_secs(10));
-    let text = request.send().await?.error_for_status()?.text().await?;
-    let value = |l: &str| {
-        let (k, v) = l.split_once(' ')?;
-        Some((k.to_owned(), v.trim().parse().ok()?))
-    };
-    Ok(text
-        .lines()
-        .filter(|l| !l.starts_with('#'))
-        .filter_map(value)
-        .collect())
-}
-
-/// utime + stime of a process in clock ticks (proc(5) fields 14 and 15).
-pub fn cpu_ticks(pid: u32) -> Result<u64> {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
-    let after_comm = stat.rsplit_once(')').ok_or("odd /proc stat")?.1;
-    // Field 3 (state) comes first.
-    let mut fields = after_comm.split_whitespace().skip(11);
-    let mut next = || -> Result<u64> { Ok(fields.next().ok_or("short /proc stat")?.parse()?) };
-    Ok(next()? + next()?)
-}
-
-pub fn rss_mb(pid: u32) -> Result<f64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
-    let line = status
-        .lines()
-        .find(|l| l.starts_with("VmRSS:"))
-        .ok_or("no VmRSS")?;
-    let kb: f64 = line.split_whitespace().nth(1).ok_or("odd VmRSS")?.parse()?;
-    Ok(kb / 1024.0)
-}
-
-pub fn clock_ticks() -> f64 {
-    let out = std::process::Command::new("getconf")
-        .arg("CLK_TCK")
-        .output();
-    let ticks = out
-        .ok()
-        .and_then(|o| String::from_utf8(o.stdout).ok()?.trim().parse().ok());
-    ticks.unwrap_or(100.0)
 }

@@ -1,0 +1,157 @@
+//! The host's server functions: the board once, following it live, reset / remove a
+//! learner, end the workshop. All need the host token, or a session it was given in.
+
+#[cfg(feature = "ssr")]
+use axum::http::StatusCode;
+use leptos::prelude::*;
+
+use super::LearnerRow;
+
+#[cfg(feature = "ssr")]
+fn host() -> Result<
+    (
+        crate::server::PortalState,
+        std::sync::Arc<crate::workshop::Workshop>,
+    ),
+    ServerFnError,
+> {
+    let state = expect_context::<crate::server::PortalState>();
+    let ws = state
+        .workshop
+        .clone()
+        .ok_or_else(|| crate::panels::server::bad_request("이 포털은 워크숍 모드가 아닙니다."))?;
+    Ok((state, ws))
+}
+
+/// The token, or — when none is given — a session in which it was given before.
+#[cfg(feature = "ssr")]
+async fn check(ws: &crate::workshop::Workshop, token: &str) -> Result<(), ServerFnError> {
+    if ws.token_matches(token) {
+        return Ok(());
+    }
+    if token.is_empty() {
+        let session: tower_sessions::Session = leptos_axum::extract().await?;
+        let host: Option<bool> = session
+            .get(crate::workshop::HOST_SESSION_KEY)
+            .await
+            .ok()
+            .flatten();
+        if host == Some(true) {
+            return Ok(());
+        }
+    }
+    Err(crate::panels::server::refuse(
+        StatusCode::FORBIDDEN,
+        "진행자 토큰이 맞지 않습니다.",
+    ))
+}
+
+#[server(prefix = "/api", endpoint = "host-overview")]
+pub async fn host_overview(token: String) -> Result<Vec<LearnerRow>, ServerFnError> {
+    let (state, ws) = host()?;
+    check(&ws, &token).await?;
+    let learners = ws
+        .store
+        .all()
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    let quotas = match state.hub.conn().now() {
+        Some(c) => {
+            let namespaces: Vec<String> = learners.iter().map(|l| l.namespace.clone()).collect();
+            crate::workshop::board::quotas(&c.client, &namespaces).await
+        }
+        None => Default::default(),
+    };
+    Ok(crate::workshop::board::rows(&state, learners, &quotas))
+}
+
+/// Lets this browser's session follow the board live (`/api/host/live`) without the
+/// token in a URL.
+#[server(prefix = "/api", endpoint = "host-login")]
+pub async fn host_login(token: String) -> Result<(), ServerFnError> {
+    let (_, ws) = host()?;
+    if !ws.token_matches(&token) {
+        return Err(crate::panels::server::refuse(
+            StatusCode::FORBIDDEN,
+            "진행자 토큰이 맞지 않습니다.",
+        ));
+    }
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    session
+        .insert(crate::workshop::HOST_SESSION_KEY, true)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(())
+}
+
+/// `remove` deletes the learner and their namespace; otherwise their release is reset.
+#[server(prefix = "/api", endpoint = "host-learner")]
+pub async fn host_learner(
+    token: String,
+    id: String,
+    remove: bool,
+) -> Result<String, ServerFnError> {
+    let (state, ws) = host()?;
+    check(&ws, &token).await?;
+    let learner = ws
+        .store
+        .get(&id)
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .ok_or_else(|| crate::panels::server::bad_request("그런 참가자가 없습니다."))?;
+    let connected = state.hub.conn().now().ok_or_else(|| {
+        crate::panels::server::refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            crate::cluster::live::NO_CLUSTER,
+        )
+    })?;
+    if remove {
+        ws.remove(&connected.client, &learner)
+            .await
+            .map_err(ServerFnError::new)?;
+        return Ok(format!(
+            "{} 님과 네임스페이스 {} 를 지웠습니다.",
+            learner.name, learner.namespace
+        ));
+    }
+    crate::cluster::release::uninstall_from(
+        &connected.client,
+        &learner.namespace,
+        crate::panels::RELEASE,
+        &state.chart.meta,
+        false,
+    )
+    .await
+    .map_err(|e| ServerFnError::new(e.to_string()))?;
+    Ok(format!(
+        "{} 님의 릴리스를 지웠습니다 (네임스페이스는 그대로).",
+        learner.name
+    ))
+}
+
+/// Ends the workshop: every learner and namespace is removed.
+#[server(prefix = "/api", endpoint = "host-end")]
+pub async fn host_end(token: String) -> Result<String, ServerFnError> {
+    let (state, ws) = host()?;
+    check(&ws, &token).await?;
+    let Some(connected) = state.hub.conn().now() else {
+        return Err(crate::panels::server::refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            crate::cluster::live::NO_CLUSTER,
+        ));
+    };
+    let all = ws
+        .store
+        .all()
+        .await
+        .map_err(|e| ServerFnError::new(e.to_string()))?;
+    for l in &all {
+        ws.remove(&connected.client, l)
+            .await
+            .map_err(ServerFnError::new)?;
+    }
+    Ok(format!(
+        "워크숍을 마쳤습니다: 참가자 {}명과 네임스페이스를 지웠습니다.",
+        all.len()
+    ))
+}
