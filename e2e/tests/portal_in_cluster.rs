@@ -4,7 +4,8 @@
 //! host through its Service's ClusterIP: /healthz, /readyz, a Korean lesson page, a live
 //! `nodes` snapshot over SSE from inside the cluster, RBAC as the chart grants it, and in
 //! Chromium the header chip, then the learner release installed and removed from the page
-//! (which uses every write the chart grants). Prints the time of each phase.
+//! (which uses every write the chart grants); then the chart upgraded to workshop mode
+//! (`incluster/workshop.rs`). Prints the time of each phase.
 #![allow(clippy::unwrap_used, clippy::print_stderr)] // a failed unwrap is a failed test
 
 use std::time::{Duration, Instant};
@@ -12,9 +13,12 @@ use std::time::{Duration, Instant};
 use e2e::browser::{Driver, click, eventually, js, save_screenshot};
 use e2e::{Tools, ready_pods, repo_root, run, wait_for};
 
-const NS: &str = "portal-system";
+mod incluster;
+use incluster::{can, sse_until};
+
+pub const NS: &str = "portal-system";
 const LEARNER_NS: &str = "hello-incluster";
-const RELEASE: &str = "hello-k8s-portal";
+pub const RELEASE: &str = "hello-k8s-portal";
 const SELECTOR: &str = "app.kubernetes.io/instance=hello-k8s-portal";
 /// Under the cluster's state, so `down.sh --purge` takes it too.
 const DATA_DIR: &str = "/var/lib/hello-k8s/portal-data";
@@ -35,54 +39,6 @@ impl Drop for Release {
 
 fn secs(since: Instant) -> f64 {
     since.elapsed().as_secs_f64()
-}
-
-/// `kubectl auth can-i` as the portal's ServiceAccount.
-fn can(verb_resource: &[&str], ns: &str) -> bool {
-    let who = format!("system:serviceaccount:{NS}:{RELEASE}");
-    let mut args = vec!["auth", "can-i"];
-    args.extend_from_slice(verb_resource);
-    args.extend_from_slice(&["-n", ns, "--as", &who]);
-    // `can-i` exits 1 for "no".
-    Tools.kubectl(&args).is_ok_and(|out| out.trim() == "yes")
-}
-
-/// Reads the SSE stream until `found` accepts a `data:` message or `timeout` passes.
-async fn sse_until(
-    url: &str,
-    timeout: Duration,
-    mut found: impl FnMut(&serde_json::Value) -> bool,
-) -> serde_json::Value {
-    let client = reqwest::Client::new();
-    let mut response = client
-        .get(url)
-        .header("accept", "text/event-stream")
-        .send()
-        .await
-        .unwrap()
-        .error_for_status()
-        .unwrap();
-    let deadline = Instant::now() + timeout;
-    let mut buf = String::new();
-    loop {
-        let left = deadline.saturating_duration_since(Instant::now());
-        let chunk = tokio::time::timeout(left, response.chunk())
-            .await
-            .unwrap_or_else(|_| panic!("{url}: nothing matched within {timeout:?}; got:\n{buf}"))
-            .unwrap()
-            .unwrap_or_else(|| panic!("{url}: the stream ended; got:\n{buf}"));
-        buf.push_str(&String::from_utf8_lossy(&chunk));
-        for line in buf.lines() {
-            let Some(data) = line.strip_prefix("data:") else {
-                continue;
-            };
-            if let Ok(message) = serde_json::from_str(data.trim())
-                && found(&message)
-            {
-                return message;
-            }
-        }
-    }
 }
 
 #[tokio::test]
@@ -203,13 +159,13 @@ async fn the_portal_runs_inside_the_cluster() {
         .unwrap();
     let started = Instant::now();
     let url = format!("{base}/api/live?topics=nodes,pods");
-    let snapshot = sse_until(&url, Duration::from_secs(60), |m| {
+    let snapshot = sse_until(&url, None, Duration::from_secs(60), |m| {
         m["snapshot"]["topic"] == "nodes" && m.to_string().contains(&format!("\"{node}\""))
     })
     .await;
     eprintln!("[incluster] SSE nodes 스냅숏: {:.1} s", secs(started));
     assert!(snapshot.to_string().contains("\"cluster\""), "{snapshot}");
-    sse_until(&url, Duration::from_secs(30), |m| {
+    sse_until(&url, None, Duration::from_secs(30), |m| {
         m["state"]["topic"] == "pods" && m["state"]["state"] == "live"
     })
     .await;
@@ -305,5 +261,8 @@ async fn the_portal_runs_inside_the_cluster() {
         Duration::from_secs(120),
     )
     .await;
+
+    // The same chart in workshop mode: learner namespaces made and watched in the cluster.
+    incluster::workshop::check(&base, &chart).await;
     eprintln!("[incluster] 합계: {:.1} s", secs(total));
 }

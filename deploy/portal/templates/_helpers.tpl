@@ -45,3 +45,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "portal.claimName" -}}
 {{- .Values.persistence.existingClaim | default (printf "%s-data" (include "portal.fullname" .)) -}}
 {{- end -}}
+
+{{/* 학습자에게 묶는 ClusterRole (워크숍 모드) / the ClusterRole learners are bound to (workshop mode). */}}
+{{- define "portal.learnerRole" -}}
+{{- printf "%s-%s-learner" (include "portal.fullname" .) .Release.Namespace | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+
+{{- define "portal.workshopSecret" -}}
+{{- .Values.workshop.existingSecret | default (printf "%s-workshop" (include "portal.fullname" .)) -}}
+{{- end -}}

@@ -66,7 +66,9 @@ pub struct Template {
     pub quota: ResourceQuota,
     pub limits: LimitRange,
     pub account: ServiceAccount,
-    pub role: Role,
+    /// The namespaced Role, unless the learners are bound to a ClusterRole made by the
+    /// portal's chart (then the portal needs only `bind` on that one, not every right).
+    pub role: Option<Role>,
     pub binding: RoleBinding,
     pub policy: NetworkPolicy,
 }
@@ -74,7 +76,7 @@ pub struct Template {
 /// The tutorial needs at most 3 replicas (values-prod) plus one surge pod at
 /// 200m/256Mi requests and 500m/512Mi limits, and pods in their 10 s preStop still
 /// count; the quota leaves room for that and not for 10 replicas.
-pub fn template(ns: &str, learner: &str) -> Template {
+pub fn template(ns: &str, learner: &str, cluster_role: Option<&str>) -> Template {
     let mut namespace = Namespace {
         metadata: meta(ns, ns, learner),
         ..Default::default()
@@ -115,16 +117,22 @@ pub fn template(ns: &str, learner: &str) -> Template {
             automount_service_account_token: Some(false),
             ..Default::default()
         },
-        role: Role {
+        role: cluster_role.is_none().then(|| Role {
             metadata: meta(ns, "learner", learner),
             rules: Some(rules()),
-        },
+        }),
         binding: RoleBinding {
             metadata: meta(ns, "learner", learner),
+            // A RoleBinding to a ClusterRole still grants only inside this namespace.
             role_ref: RoleRef {
                 api_group: "rbac.authorization.k8s.io".into(),
-                kind: "Role".into(),
-                name: "learner".into(),
+                kind: if cluster_role.is_some() {
+                    "ClusterRole"
+                } else {
+                    "Role"
+                }
+                .into(),
+                name: cluster_role.unwrap_or("learner").into(),
             },
             subjects: Some(vec![Subject {
                 kind: "ServiceAccount".into(),
@@ -218,10 +226,12 @@ pub async fn provision(client: &Client, t: &Template) -> Result<()> {
         .patch(LEARNER_SA, &params, &Patch::Apply(&t.account))
         .await
         .map_err(fail("ServiceAccount"))?;
-    Api::<Role>::namespaced(c(), &ns)
-        .patch(&t.role.name_any(), &params, &Patch::Apply(&t.role))
-        .await
-        .map_err(fail("Role"))?;
+    if let Some(role) = &t.role {
+        Api::<Role>::namespaced(c(), &ns)
+            .patch(&role.name_any(), &params, &Patch::Apply(role))
+            .await
+            .map_err(fail("Role"))?;
+    }
     Api::<RoleBinding>::namespaced(c(), &ns)
         .patch(&t.binding.name_any(), &params, &Patch::Apply(&t.binding))
         .await
@@ -282,12 +292,12 @@ mod tests {
 
     #[test]
     fn the_template_stays_inside_its_namespace() {
-        let t = template("hk-ab12", "ab12");
+        let t = template("hk-ab12", "ab12", None);
         assert_eq!(t.namespace.metadata.namespace, None);
         assert_eq!(t.namespace.labels()[LEARNER_LABEL], "ab12");
         for ns in [
             &t.quota.metadata,
-            &t.role.metadata,
+            &t.role.as_ref().unwrap().metadata,
             &t.binding.metadata,
             &t.policy.metadata,
         ] {
@@ -303,7 +313,7 @@ mod tests {
             learner_user("hk-ab12"),
             "system:serviceaccount:hk-ab12:learner"
         );
-        let rules = t.role.rules.unwrap();
+        let rules = t.role.unwrap().rules.unwrap();
         assert!(rules.iter().all(|r| {
             !r.verbs
                 .iter()
@@ -318,8 +328,18 @@ mod tests {
     }
 
     #[test]
+    fn a_chart_made_cluster_role_is_bound_inside_the_namespace() {
+        let t = template("hk-ab12", "ab12", Some("portal-learner"));
+        assert!(t.role.is_none(), "no Role of its own");
+        assert_eq!(t.binding.role_ref.kind, "ClusterRole");
+        assert_eq!(t.binding.role_ref.name, "portal-learner");
+        // A RoleBinding (never a ClusterRoleBinding): the grant stays in the namespace.
+        assert_eq!(t.binding.metadata.namespace.as_deref(), Some("hk-ab12"));
+    }
+
+    #[test]
     fn the_quota_fits_the_tutorial_and_not_ten_replicas() {
-        let t = template("hk-x", "x");
+        let t = template("hk-x", "x", None);
         let hard = t.quota.spec.unwrap().hard.unwrap();
         assert_eq!(
             hard["pods"].0, "8",

@@ -59,7 +59,11 @@ pub async fn workshop_join(code: String, name: String) -> Result<String, ServerF
         ));
     };
     let learner = ws.store.create(&name).await.map_err(store_err)?;
-    let template = workshop::template(&learner.namespace, &learner.id);
+    let template = workshop::template(
+        &learner.namespace,
+        &learner.id,
+        ws.config.learner_cluster_role.as_deref(),
+    );
     if let Err(e) = workshop::provision(&connected.client, &template).await {
         tracing::error!(error = %e, "could not make a learner namespace");
         let _ = ws.store.delete(&learner.id).await;

@@ -76,6 +76,9 @@ impl Config {
                             None => number("PORTAL_LEARNER_IDLE_MINUTES", 120)? * 60,
                         },
                     ),
+                    learner_cluster_role: get("PORTAL_LEARNER_CLUSTER_ROLE")
+                        .map(|r| r.trim().to_owned())
+                        .filter(|r| !r.is_empty()),
                 })
             }
         };

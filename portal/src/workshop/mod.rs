@@ -28,6 +28,9 @@ pub struct WorkshopConfig {
     pub max_learners: usize,
     /// `PORTAL_LEARNER_IDLE_MINUTES`, default 120: a learner's namespace goes after this.
     pub idle: Duration,
+    /// `PORTAL_LEARNER_CLUSTER_ROLE`: bind learners to this ClusterRole (made by the
+    /// portal's chart) instead of giving each namespace a Role of its own.
+    pub learner_cluster_role: Option<String>,
 }
 
 impl std::fmt::Debug for WorkshopConfig {

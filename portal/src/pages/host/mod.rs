@@ -90,7 +90,7 @@ fn HostBoard() -> impl IntoView {
                                 <td class="small">{r.quota.join(" · ")}</td>
                                 <td>
                                     <button class="button" on:click=move |_| { act.dispatch((id1.clone(), false)); }>"릴리스 초기화"</button>
-                                    <button class="button danger" on:click=move |_| { act.dispatch((id2.clone(), true)); }>"내보내기"</button>
+                                    <button class="button danger" on:click=move |_| { act.dispatch((id2.clone(), true)); }>"참가자 제거"</button>
                                 </td>
                             </tr>
                         }
