@@ -137,9 +137,14 @@ build_portal() {
     log "이미지 빌드: hello-k8s-portal:$PORTAL_VERSION"
     apt_ensure jq curl python3
     # The bundle and the release server, as the tests use them (cargo has nothing to do
-    # when portal/build.sh already ran).
-    bash "$repo/portal/build.sh" --site
-    (cd "$repo" && cargo build --quiet --release --locked -p portal --bin portal --features ssr)
+    # when portal/build.sh already ran). Run from `cargo test`, the environment carries the
+    # test's CARGO_MANIFEST_DIR & co.; ring's build script tracks CARGO_MANIFEST_DIR, so
+    # with it set cargo would rebuild ring, rustls, kube and the server (6-7 minutes).
+    (
+      while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^CARGO_(MANIFEST_|PKG_|CRATE_|BIN_|PRIMARY_|TARGET_TMPDIR)')
+      bash "$repo/portal/build.sh" --site
+      cd "$repo" && cargo build --quiet --release --locked -p portal --bin portal --features ssr
+    )
     local rootfs; rootfs=$(mktemp -d)
     stage_portal "$rootfs"
     smoke_test "$rootfs"
