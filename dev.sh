@@ -29,9 +29,9 @@ setup_toolchain() {
 }
 
 # The browser tests use Debian's Chromium and chromedriver; Korean needs CJK fonts in
-# screenshots outside the pages' own fonts.
+# screenshots outside the pages' own fonts; the shared-sessions test runs a redis-server.
 setup_test_packages() {
-  $SUDO env HK_CACHE="$HK_CACHE" bash -c ". e2e/cluster/lib.sh; apt_ensure curl chromium chromium-driver fonts-noto-cjk python3-venv"
+  $SUDO env HK_CACHE="$HK_CACHE" bash -c ". e2e/cluster/lib.sh; apt_ensure curl chromium chromium-driver fonts-noto-cjk python3-venv redis-server"
 }
 
 lint() {

@@ -54,3 +54,7 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "portal.workshopSecret" -}}
 {{- .Values.workshop.existingSecret | default (printf "%s-workshop" (include "portal.fullname" .)) -}}
 {{- end -}}
+
+{{- define "portal.sessionsSecret" -}}
+{{- .Values.sessions.existingSecret | default (printf "%s-sessions" (include "portal.fullname" .)) -}}
+{{- end -}}

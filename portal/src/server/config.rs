@@ -30,6 +30,24 @@ pub struct Config {
     pub cluster: bool,
     /// Workshop mode, on when `PORTAL_WORKSHOP_CODE` is set.
     pub workshop: Option<crate::workshop::WorkshopConfig>,
+    /// `PORTAL_SESSION_REDIS`: keep sessions in Redis (several replicas share them).
+    pub session_redis: Option<Secret>,
+}
+
+/// A setting that may hold a password (a Redis URL): never printed, in logs or `Debug`.
+#[derive(Clone)]
+pub struct Secret(String);
+
+impl Secret {
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for Secret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Secret(…)")
+    }
 }
 
 impl Config {
@@ -84,6 +102,10 @@ impl Config {
         };
         Ok(Self {
             workshop,
+            session_redis: get("PORTAL_SESSION_REDIS")
+                .map(|u| u.trim().to_owned())
+                .filter(|u| !u.is_empty())
+                .map(Secret),
             chart_dir: get("PORTAL_CHART_DIR")
                 .map_or_else(|| repo_root.join("deploy/helm/hello-world"), PathBuf::from),
             namespace,

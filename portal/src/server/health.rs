@@ -64,10 +64,8 @@ fn not_ready(lessons: usize, store: StoreCheck) -> Option<&'static str> {
     }
     match store {
         StoreCheck::Answered => None,
-        StoreCheck::Failed => Some("준비 안 됨: 세션 저장소(SQLite)가 오류를 냈습니다"),
-        StoreCheck::TimedOut => {
-            Some("준비 안 됨: 세션 저장소(SQLite)가 2초 안에 응답하지 않습니다")
-        }
+        StoreCheck::Failed => Some("준비 안 됨: 세션 저장소가 오류를 냈습니다"),
+        StoreCheck::TimedOut => Some("준비 안 됨: 세션 저장소가 2초 안에 응답하지 않습니다"),
         StoreCheck::Missing => Some("준비 안 됨: 세션 저장소가 연결되지 않았습니다"),
     }
 }
@@ -133,16 +131,19 @@ mod tests {
             store.migrate().await.unwrap();
         }
         let mut state = PortalState::new(config, options, library, chart, ClusterConn::none());
-        state.session_store = Some(store.clone());
+        state.session_store = Some(crate::server::Sessions::Sqlite(store.clone()));
         (state, store, pool)
     }
 
     async fn get(state: &PortalState, store: &SqliteStore, uri: &str) -> (StatusCode, String) {
         let req = Request::get(uri).body(Body::empty()).unwrap();
-        let res = router(state.clone(), store.clone())
-            .oneshot(req)
-            .await
-            .unwrap();
+        let res = router(
+            state.clone(),
+            crate::server::Sessions::Sqlite(store.clone()),
+        )
+        .oneshot(req)
+        .await
+        .unwrap();
         assert_eq!(res.headers()["cache-control"], "no-store", "{uri}");
         let status = res.status();
         let body = res.into_body().collect().await.unwrap().to_bytes();
@@ -168,7 +169,7 @@ mod tests {
         let (state, store, _) = portal(false).await;
         let (status, body) = get(&state, &store, "/readyz").await;
         assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE);
-        assert!(body.contains("세션 저장소(SQLite)가 오류"), "{body}");
+        assert!(body.contains("세션 저장소가 오류"), "{body}");
         assert_eq!(get(&state, &store, "/healthz").await.0, StatusCode::OK);
     }
 

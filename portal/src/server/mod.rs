@@ -15,6 +15,7 @@ pub mod metrics;
 mod progress;
 mod run;
 mod security;
+mod sessions;
 mod state;
 
 pub use config::Config;
@@ -29,15 +30,15 @@ use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::app::{App, shell};
+pub use sessions::Sessions;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "hk_session";
 
 /// Builds the whole HTTP app. A plain function so tests can drive it with `oneshot`.
-pub fn router(state: PortalState, sessions: SqliteStore) -> Router {
+pub fn router(state: PortalState, sessions: Sessions) -> Router {
     let routes = generate_route_list(App);
     let options = state.leptos_options.clone();
     let context_state = state.clone();

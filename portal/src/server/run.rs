@@ -72,7 +72,13 @@ pub async fn run(config: Config) -> Result<()> {
     }
     let (stopping, shutdown) = tokio::sync::watch::channel(false);
     state.shutdown = shutdown;
-    state.session_store = Some(store.clone());
+    // Sessions in Redis when configured (replicas share them), else in the SQLite file.
+    let sessions = match &config.session_redis {
+        Some(url) => crate::server::Sessions::redis(url.expose()).await?,
+        None => crate::server::Sessions::Sqlite(store),
+    };
+    tracing::info!(store = sessions.kind(), "sessions");
+    state.session_store = Some(sessions.clone());
     if config.dev {
         tokio::spawn(reload_on_change(state.clone()));
     }
@@ -83,7 +89,7 @@ pub async fn run(config: Config) -> Result<()> {
             source,
         })?;
     tracing::info!("포털이 http://{} 에서 기다립니다", config.addr);
-    axum::serve(listener, router(state, store))
+    axum::serve(listener, router(state, sessions))
         .with_graceful_shutdown(async move {
             shutdown_signal().await;
             let _ = stopping.send(true);

@@ -41,7 +41,7 @@ pub struct PortalState {
     pub shutdown: tokio::sync::watch::Receiver<bool>,
     /// The session store, for `/readyz` to query (the session layer holds its own
     /// clone). `None` until [`super::run`] sets it: not ready.
-    pub session_store: Option<tower_sessions_sqlx_store::SqliteStore>,
+    pub session_store: Option<super::Sessions>,
 }
 
 impl PortalState {

@@ -1,0 +1,141 @@
+//! Sessions in Redis (`PORTAL_SESSION_REDIS`): two portals that share nothing but one
+//! Redis (Debian's redis-server; separate SQLite files) serve the same learner — progress
+//! saved through one is read through the other and survives both restarting — while a
+//! portal keeping sessions in its own SQLite file does not know that learner.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use e2e::browser::free_port;
+use e2e::portal::Portal;
+
+/// A throwaway redis-server, killed with the test.
+struct Redis(Child);
+
+impl Drop for Redis {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn redis() -> (Redis, String) {
+    let port = free_port();
+    let child = Command::new("redis-server")
+        .args([
+            "--bind",
+            "127.0.0.1",
+            "--port",
+            &port.to_string(),
+            "--save",
+            "",
+            "--appendonly",
+            "no",
+        ])
+        .stdout(Stdio::null())
+        .spawn()
+        .expect("redis-server (Debian package redis-server; ./dev.sh test installs it)");
+    let up = (0..100).any(|_| {
+        std::thread::sleep(Duration::from_millis(50));
+        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
+    });
+    assert!(up, "redis-server did not start listening");
+    (Redis(child), format!("redis://127.0.0.1:{port}/0"))
+}
+
+/// Whether the sidebar of a lesson page, fetched with `cookie`, marks `lesson` done.
+async fn done_in(http: &reqwest::Client, portal: &Portal, cookie: &str, lesson: &str) -> bool {
+    let page = http
+        .get(portal.url("/lessons/1-2"))
+        .header("cookie", cookie)
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    let link = format!(r#"href="/lessons/{lesson}""#);
+    // `<li data-state="done" class="nav-item"><a href="/lessons/1-1">…</li>`
+    page.split(r#"<li data-state=""#).any(|item| {
+        item.starts_with(r#"done""#) && item.split("</li>").next().unwrap_or("").contains(&link)
+    })
+}
+
+#[tokio::test]
+#[ignore = "needs redis-server and a release portal: ./dev.sh test"]
+async fn two_portals_share_sessions_through_redis() {
+    let (_redis, url) = redis();
+    let dir = std::env::temp_dir().join(format!("hk-sessions-redis-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let env = [
+        ("PORTAL_SESSION_REDIS", url.as_str()),
+        ("PORTAL_CLUSTER", "off"),
+    ];
+    let a = Portal::start(dir.join("a.sqlite3"), &env);
+    let b = Portal::start(dir.join("b.sqlite3"), &env);
+    let alone = Portal::start(dir.join("c.sqlite3"), &[("PORTAL_CLUSTER", "off")]);
+
+    // Through A: 1-1 done (the first request makes the session).
+    let http = reqwest::Client::new();
+    let response = http
+        .post(a.url("/api/lesson-done"))
+        .header("origin", &a.base)
+        .form(&[("id", "1-1"), ("done", "true")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 200);
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .map(str::to_owned)
+        .expect("a session cookie");
+
+    assert!(done_in(&http, &a, &cookie, "1-1").await, "A shows it");
+    assert!(
+        done_in(&http, &b, &cookie, "1-1").await,
+        "B reads the same session from Redis"
+    );
+    assert!(
+        !done_in(&http, &b, &cookie, "1-2").await,
+        "and only what was done"
+    );
+    assert!(
+        !done_in(&http, &alone, &cookie, "1-1").await,
+        "a portal with SQLite sessions does not know it"
+    );
+
+    // Both replicas restart; the session is still there.
+    a.stop();
+    b.stop();
+    let b = Portal::start(dir.join("b.sqlite3"), &env);
+    assert!(done_in(&http, &b, &cookie, "1-1").await, "after a restart");
+
+    // A Redis that does not answer: the portal refuses to start, in Korean.
+    b.stop();
+    let bad = Command::new(std::env::var_os("HK_PORTAL_BIN").map_or_else(
+        || e2e::repo_root().join("target/release/portal"),
+        Into::into,
+    ))
+    .current_dir(e2e::repo_root())
+    .env("PORTAL_ADDR", format!("127.0.0.1:{}", free_port()))
+    .env("PORTAL_DATABASE", dir.join("d.sqlite3"))
+    .env("PORTAL_CLUSTER", "off")
+    .env(
+        "PORTAL_SESSION_REDIS",
+        format!("redis://127.0.0.1:{}/0", free_port()),
+    )
+    .output()
+    .unwrap();
+    let said = format!(
+        "{}{}",
+        String::from_utf8_lossy(&bad.stdout),
+        String::from_utf8_lossy(&bad.stderr)
+    );
+    assert!(!bad.status.success(), "{said}");
+    assert!(said.contains("Redis 에 연결하지 못했습니다"), "{said}");
+    let _ = std::fs::remove_dir_all(&dir);
+}
