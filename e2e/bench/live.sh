@@ -14,17 +14,13 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
 . e2e/cluster/lib.sh
+. e2e/bench/lib.sh
 eval "$(bash e2e/cluster/env.sh)"
 NS=hello-bench
 CHANGES=${1:-100}
 PROFILE=${HK_BENCH_PROFILE:-dev}
 
-bin=${HK_PORTAL_BIN:-target/release/portal}
-if [ -z "${HK_PORTAL_BIN:-}" ] && [ ! -x "$bin" ]; then
-  log "포털 서버 빌드 (release, 서버만)"
-  cargo build --quiet --locked --release -p portal --bin portal --features ssr
-fi
-[ -x "$bin" ] || die "$bin 이 없습니다 (portal/build.sh 로 빌드하거나 HK_PORTAL_BIN 을 지정하세요)"
+bin=$(bench_portal_bin)
 cargo build --quiet --locked --profile "$PROFILE" -p e2e --example live_bench
 dir=$PROFILE; [ "$dir" = dev ] && dir=debug
 client=target/$dir/examples/live_bench
@@ -32,11 +28,7 @@ client=target/$dir/examples/live_bench
 kubectl get --raw /readyz >/dev/null 2>&1 || die "클러스터가 응답하지 않습니다 (sudo e2e/cluster/up.sh)"
 work=$(mktemp -d /tmp/hk-live-bench.XXXXXX)
 cleanup() {
-  if [ -n "${portal_pid:-}" ]; then
-    kill -TERM "$portal_pid" 2>/dev/null || true
-    for _ in $(seq 1 50); do kill -0 "$portal_pid" 2>/dev/null || break; sleep 0.1; done
-    kill -KILL "$portal_pid" 2>/dev/null || true
-  fi
+  stop_portal
   kubectl delete namespace "$NS" --ignore-not-found --wait=false >/dev/null 2>&1 || true
   rm -rf "$work"
 }
@@ -46,22 +38,6 @@ trap cleanup EXIT
 kubectl delete namespace "$NS" --ignore-not-found --timeout=120s >/dev/null
 kubectl create namespace "$NS" >/dev/null
 
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-PORTAL_ADDR=127.0.0.1:$port PORTAL_DATABASE="$work/portal.sqlite3" PORTAL_NAMESPACE=$NS RUST_LOG=warn \
-  "$bin" >"$work/portal.log" 2>&1 &
-portal_pid=$!
-up=
-for _ in $(seq 1 300); do
-  curl -sf "http://127.0.0.1:$port/metrics" -o /dev/null && { up=1; break; }
-  kill -0 "$portal_pid" 2>/dev/null || break
-  sleep 0.2
-done
-[ -n "$up" ] || { tail -n 40 "$work/portal.log" >&2; die "포털이 응답하지 않습니다"; }
+start_portal "$bin" "$work" PORTAL_NAMESPACE="$NS"
 
-status=0
-"$client" --url "http://127.0.0.1:$port" --pid "$portal_pid" --namespace "$NS" --changes "$CHANGES" || status=$?
-if [ "$status" != 0 ]; then
-  log "벤치 실패 ($status); 포털 로그 끝:"
-  tail -n 40 "$work/portal.log" >&2
-fi
-exit "$status"
+run_client "$work" "$client" --url "http://127.0.0.1:$port" --pid "$portal_pid" --namespace "$NS" --changes "$CHANGES"

@@ -50,6 +50,26 @@ pub fn chart_dir() -> PathBuf {
     repo_root().join("deploy/helm/hello-world")
 }
 
+/// The label the portal puts on every learner namespace in workshop mode.
+pub const LEARNER_LABEL: &str = "hello-k8s.dev/learner";
+
+/// The workshop's learner namespaces now (empty when kubectl fails).
+pub fn learner_namespaces() -> Vec<String> {
+    Tools
+        .kubectl(&[
+            "get",
+            "ns",
+            "-l",
+            LEARNER_LABEL,
+            "-o",
+            "jsonpath={.items[*].metadata.name}",
+        ])
+        .unwrap_or_default()
+        .split_whitespace()
+        .map(str::to_owned)
+        .collect()
+}
+
 /// `kubectl` and `helm` as the lessons use them. Both come from `PATH`, which
 /// `e2e/cluster/env.sh` points at the cached 1.33 kubectl and helm 4.
 #[derive(Debug, Clone)]

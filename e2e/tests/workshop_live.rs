@@ -9,14 +9,13 @@ mod experiments;
 
 use std::time::Duration;
 
-use e2e::Tools;
 use e2e::browser::{Driver, click, eventually, js, save_screenshot};
 use e2e::portal::Portal;
+use e2e::{Tools, learner_namespaces};
 use fantoccini::Client;
 
 const CODE: &str = "hello-room-42";
 const TOKEN: &str = "host-token-test";
-const LABEL: &str = "hello-k8s.dev/learner";
 
 fn env(idle: &str) -> Vec<(&'static str, String)> {
     vec![
@@ -38,20 +37,6 @@ async fn type_into(c: &Client, field: &str, text: &str) {
         &format!("const e = document.querySelector('[data-field={field}]'); e.value = {text:?}; e.dispatchEvent(new Event('input', {{ bubbles: true }})); return true;"),
     )
     .await;
-}
-
-fn learner_namespaces() -> Vec<String> {
-    let out = Tools
-        .kubectl(&[
-            "get",
-            "ns",
-            "-l",
-            LABEL,
-            "-o",
-            "jsonpath={.items[*].metadata.name}",
-        ])
-        .unwrap_or_default();
-    out.split_whitespace().map(str::to_owned).collect()
 }
 
 async fn join(c: &Client, portal: &Portal, name: &str) -> String {

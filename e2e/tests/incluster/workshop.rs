@@ -7,13 +7,12 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use e2e::{Tools, wait_for};
+use e2e::{Tools, learner_namespaces, wait_for};
 
 use super::{NS, RELEASE, can, sse_until};
 
 const CODE: &str = "incluster-code";
 const TOKEN: &str = "incluster-host-token";
-const LABEL: &str = "hello-k8s.dev/learner";
 /// `portal.learnerRole` of the chart for this release and namespace.
 const LEARNER_ROLE: &str = "hello-k8s-portal-portal-system-learner";
 
@@ -39,22 +38,6 @@ async fn call(
         .and_then(|v| v.split(';').next())
         .map(str::to_owned);
     (status, cookie, response.text().await.unwrap_or_default())
-}
-
-fn learner_namespaces() -> Vec<String> {
-    Tools
-        .kubectl(&[
-            "get",
-            "ns",
-            "-l",
-            LABEL,
-            "-o",
-            "jsonpath={.items[*].metadata.name}",
-        ])
-        .unwrap_or_default()
-        .split_whitespace()
-        .map(str::to_owned)
-        .collect()
 }
 
 pub async fn check(base: &str, chart: &Path) {
