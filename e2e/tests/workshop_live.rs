@@ -281,6 +281,33 @@ async fn two_learners_are_isolated_by_the_api_server() {
     .await;
     save_screenshot(&host, "workshop-host").await;
 
+    // The host closes joining: a newcomer is refused in Korean; then it opens again.
+    click(&host, "[data-action=host-joining][data-joining=open]").await;
+    eventually(
+        &host,
+        "joining closed",
+        "document.querySelector('[data-action=host-joining][data-joining=closed]')",
+        Duration::from_secs(10),
+    )
+    .await;
+    let late = reqwest::Client::new()
+        .post(portal.url("/api/workshop-join"))
+        .header("origin", &portal.base)
+        .form(&[("code", CODE), ("name", "늦은 사람")])
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(late.status().as_u16(), 403);
+    assert!(late.text().await.unwrap().contains("참가를 받지 않습니다"));
+    click(&host, "[data-action=host-joining][data-joining=closed]").await;
+    eventually(
+        &host,
+        "joining open again",
+        "document.querySelector('[data-action=host-joining][data-joining=open]')",
+        Duration::from_secs(10),
+    )
+    .await;
+
     // A restart keeps who is who and what they did; the panels come back.
     portal.stop();
     let portal = start(&db, "7200");

@@ -51,8 +51,13 @@ impl std::fmt::Debug for Secret {
 }
 
 impl Config {
+    /// The environment, over the file `PORTAL_CONFIG` names (if any).
     pub fn from_env() -> Result<Self> {
-        Self::from_lookup(|k| std::env::var(k).ok())
+        let file = match std::env::var_os("PORTAL_CONFIG") {
+            Some(path) => super::config_file::read(std::path::Path::new(&path))?,
+            None => Default::default(),
+        };
+        Self::from_lookup(|k| std::env::var(k).ok().or_else(|| file.get(k).cloned()))
     }
 
     pub fn from_lookup(get: impl Fn(&str) -> Option<String>) -> Result<Self> {

@@ -57,8 +57,11 @@ pub async fn stream_handler(
                         quotas = board::quotas(&c.client, &namespaces).await;
                         quotas_read = Some(Instant::now());
                     }
-                    let rows = board::rows(&state, learners, &quotas);
-                    let json = serde_json::to_string(&rows).unwrap_or_default();
+                    let board = crate::pages::host::Board {
+                        joining: ws.joining_open(),
+                        learners: board::rows(&state, learners, &quotas),
+                    };
+                    let json = serde_json::to_string(&board).unwrap_or_default();
                     if json != last {
                         yield Ok(Event::default().data(&json));
                         last = json;

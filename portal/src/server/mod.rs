@@ -4,6 +4,7 @@
 mod assets;
 mod cache;
 pub mod config;
+mod config_file;
 mod error;
 mod fn_errors;
 mod health;

@@ -12,6 +12,7 @@ pub mod limit;
 pub mod store;
 
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub use store::{LearnerRecord, Store};
@@ -53,6 +54,8 @@ pub struct Workshop {
     pub config: WorkshopConfig,
     pub store: Store,
     pub limiter: limit::Limiter,
+    /// Whether new learners may join (the host opens and closes it; open at start).
+    joining: AtomicBool,
 }
 
 impl Workshop {
@@ -61,7 +64,17 @@ impl Workshop {
             config,
             store,
             limiter: limit::Limiter::new(20, Duration::from_secs(60)),
+            joining: AtomicBool::new(true),
         })
+    }
+
+    pub fn joining_open(&self) -> bool {
+        self.joining.load(Ordering::Relaxed)
+    }
+
+    pub fn set_joining(&self, open: bool) {
+        self.joining.store(open, Ordering::Relaxed);
+        self.store.bump();
     }
 
     /// Compares without leaking how much of the code matched.

@@ -75,7 +75,8 @@ impl Store {
         self.changed.subscribe()
     }
 
-    fn bump(&self) {
+    /// Tells the host's stream that something it shows changed.
+    pub fn bump(&self) {
         self.changed.send_modify(|n| *n += 1);
     }
 

@@ -5,7 +5,7 @@
 use axum::http::StatusCode;
 use leptos::prelude::*;
 
-use super::LearnerRow;
+use super::Board;
 
 #[cfg(feature = "ssr")]
 fn host() -> Result<
@@ -47,7 +47,7 @@ async fn check(ws: &crate::workshop::Workshop, token: &str) -> Result<(), Server
 }
 
 #[server(prefix = "/api", endpoint = "host-overview")]
-pub async fn host_overview(token: String) -> Result<Vec<LearnerRow>, ServerFnError> {
+pub async fn host_overview(token: String) -> Result<Board, ServerFnError> {
     let (state, ws) = host()?;
     check(&ws, &token).await?;
     let learners = ws
@@ -62,7 +62,24 @@ pub async fn host_overview(token: String) -> Result<Vec<LearnerRow>, ServerFnErr
         }
         None => Default::default(),
     };
-    Ok(crate::workshop::board::rows(&state, learners, &quotas))
+    Ok(Board {
+        joining: ws.joining_open(),
+        learners: crate::workshop::board::rows(&state, learners, &quotas),
+    })
+}
+
+/// Opens or closes joining (the workshop's start, and a pause when the room is full).
+#[server(prefix = "/api", endpoint = "host-joining")]
+pub async fn host_joining(token: String, open: bool) -> Result<String, ServerFnError> {
+    let (_, ws) = host()?;
+    check(&ws, &token).await?;
+    ws.set_joining(open);
+    tracing::info!(open, "joining changed by the host");
+    Ok(if open {
+        "참가를 열었습니다: 참가 코드로 들어올 수 있습니다.".into()
+    } else {
+        "참가를 닫았습니다: 이미 참가한 사람은 그대로 씁니다.".into()
+    })
 }
 
 /// Lets this browser's session follow the board live (`/api/host/live`) without the

@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::LearnerRow;
+use super::{Board, LearnerRow};
 
 /// How the board's stream is doing, shown above the table.
 // Constructed by the browser half only.
@@ -39,6 +39,7 @@ impl Link {
 #[cfg(feature = "hydrate")]
 pub fn follow(
     set_rows: WriteSignal<Option<Result<Vec<LearnerRow>, String>>>,
+    set_joining: WriteSignal<Option<bool>>,
     set_link: WriteSignal<Link>,
 ) {
     use std::cell::RefCell;
@@ -63,9 +64,10 @@ pub fn follow(
         let Some(text) = ev.data().as_string() else {
             return;
         };
-        match serde_json::from_str::<Vec<LearnerRow>>(&text) {
-            Ok(rows) => {
-                set_rows.set(Some(Ok(rows)));
+        match serde_json::from_str::<Board>(&text) {
+            Ok(board) => {
+                set_rows.set(Some(Ok(board.learners)));
+                set_joining.set(Some(board.joining));
                 set_link.set(Link::Live);
             }
             Err(e) => leptos::logging::warn!("host: unreadable board: {e}"),
@@ -88,4 +90,9 @@ pub fn follow(
 }
 
 #[cfg(not(feature = "hydrate"))]
-pub fn follow(_: WriteSignal<Option<Result<Vec<LearnerRow>, String>>>, _: WriteSignal<Link>) {}
+pub fn follow(
+    _: WriteSignal<Option<Result<Vec<LearnerRow>, String>>>,
+    _: WriteSignal<Option<bool>>,
+    _: WriteSignal<Link>,
+) {
+}

@@ -11,7 +11,14 @@ use serde::{Deserialize, Serialize};
 mod api;
 mod follow;
 
-pub use api::{host_end, host_learner, host_login, host_overview};
+pub use api::{host_end, host_joining, host_learner, host_login, host_overview};
+
+/// What the host sees: whether joining is open, and every learner.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Board {
+    pub joining: bool,
+    pub learners: Vec<LearnerRow>,
+}
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LearnerRow {
@@ -36,17 +43,18 @@ fn HostBoard() -> impl IntoView {
     let (token, set_token) = signal(String::new());
     let (rows, set_rows) = signal(None::<Result<Vec<LearnerRow>, String>>);
     let (link, set_link) = signal(Link::Closed);
+    let (joining, set_joining) = signal(None::<bool>);
     let (message, set_message) = signal(None::<String>);
     let (ready, set_ready) = signal(false);
     let now = RwSignal::from(crate::panels::common::clock());
     // In the browser only: a session that already gave the token follows at once.
     Effect::new(move |_| {
         set_ready.set(true);
-        follow(set_rows, set_link);
+        follow(set_rows, set_joining, set_link);
     });
     let login = Action::new_local(move |_: &()| async move {
         match host_login(token.get_untracked()).await {
-            Ok(()) => follow(set_rows, set_link),
+            Ok(()) => follow(set_rows, set_joining, set_link),
             Err(e) => set_rows.set(Some(Err(crate::panels::common::error_text(&e)))),
         }
     });
@@ -54,6 +62,15 @@ fn HostBoard() -> impl IntoView {
         let (id, remove) = (id.clone(), *remove);
         async move {
             let r = host_learner(token.get_untracked(), id, remove).await;
+            set_message.set(Some(
+                r.unwrap_or_else(|e| crate::panels::common::error_text(&e)),
+            ));
+        }
+    });
+    let toggle = Action::new_local(move |open: &bool| {
+        let open = *open;
+        async move {
+            let r = host_joining(token.get_untracked(), open).await;
             set_message.set(Some(
                 r.unwrap_or_else(|e| crate::panels::common::error_text(&e)),
             ));
@@ -103,6 +120,11 @@ fn HostBoard() -> impl IntoView {
         <div class="host-board" data-ready=move || ready.get().to_string()>
             <label>"진행자 토큰 " <input type="password" data-field="token" on:input=move |ev| set_token.set(event_target_value(&ev))/></label>
             <button class="button primary" data-action="host-load" on:click=move |_| { login.dispatch(()); }>"보기"</button>
+            {move || joining.get().map(|open| view! {
+                <button class="button" data-action="host-joining" data-joining=if open { "open" } else { "closed" }
+                    on:click=move |_| { toggle.dispatch(!open); }>{if open { "참가 닫기" } else { "참가 열기" }}</button>
+                <span class="dim">{if open { "참가 받는 중" } else { "참가 닫힘" }}</span>
+            })}
             <button class="button danger" data-action="host-end" on:click=move |_| { end.dispatch(()); }>"워크숍 끝내기"</button>
             <span class=move || format!("live-badge {}", link.get().as_str()) data-host-link=move || link.get().as_str() role="status">{move || link.get().label()}</span>
             {move || message.get().map(|m| view! { <p class="result" role="status">{m}</p> })}
