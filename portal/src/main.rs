@@ -8,7 +8,10 @@ async fn main() -> ExitCode {
     let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // `PORTAL_LOG_FORMAT=json`: one JSON object per line, for a log collector.
     if std::env::var("PORTAL_LOG_FORMAT").is_ok_and(|f| f.trim() == "json") {
-        tracing_subscriber::fmt().json().with_env_filter(filter).init();
+        tracing_subscriber::fmt()
+            .json()
+            .with_env_filter(filter)
+            .init();
     } else {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }

@@ -86,7 +86,11 @@ mod tests {
 
     #[test]
     fn unknown_keys_and_odd_values_are_refused_in_korean() {
-        assert!(parse("PORTAL_NAMESPCE = \"x\"").unwrap_err().contains("알 수 없는 설정 'PORTAL_NAMESPCE'"));
+        assert!(
+            parse("PORTAL_NAMESPCE = \"x\"")
+                .unwrap_err()
+                .contains("알 수 없는 설정 'PORTAL_NAMESPCE'")
+        );
         assert!(parse("PORTAL_ADDR = [1]").unwrap_err().contains("문자열"));
         assert!(parse("PORTAL_ADDR = ").unwrap_err().contains("TOML"));
     }

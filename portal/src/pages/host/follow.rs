@@ -4,7 +4,7 @@
 
 use leptos::prelude::*;
 
-use super::{Board, LearnerRow};
+use super::LearnerRow;
 
 /// How the board's stream is doing, shown above the table.
 // Constructed by the browser half only.
@@ -64,7 +64,7 @@ pub fn follow(
         let Some(text) = ev.data().as_string() else {
             return;
         };
-        match serde_json::from_str::<Board>(&text) {
+        match serde_json::from_str::<super::Board>(&text) {
             Ok(board) => {
                 set_rows.set(Some(Ok(board.learners)));
                 set_joining.set(Some(board.joining));
