@@ -50,6 +50,15 @@ pub fn chart_dir() -> PathBuf {
     repo_root().join("deploy/helm/hello-world")
 }
 
+/// The `name=value` a browser would send back, from a response's `Set-Cookie` values.
+pub fn session_cookie<'a>(set_cookie: impl IntoIterator<Item = &'a str>) -> Option<String> {
+    set_cookie
+        .into_iter()
+        .filter_map(|v| v.split(';').next())
+        .find(|kv| kv.contains('='))
+        .map(str::to_owned)
+}
+
 /// The label the portal puts on every learner namespace in workshop mode.
 pub const LEARNER_LABEL: &str = "hello-k8s.dev/learner";
 

@@ -86,12 +86,8 @@ async fn two_portals_share_sessions_through_redis() {
         .await
         .unwrap();
     assert_eq!(response.status().as_u16(), 200);
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned)
+    let values = response.headers().get_all("set-cookie");
+    let cookie = e2e::session_cookie(values.iter().filter_map(|v| v.to_str().ok()))
         .expect("a session cookie");
 
     assert!(done_in(&http, &a, &cookie, "1-1").await, "A shows it");

@@ -98,14 +98,8 @@ async fn timed(kind: Kind, request: reqwest::RequestBuilder) -> (Sample, Option<
 }
 
 fn session_cookie(response: &reqwest::Response) -> Option<String> {
-    response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .filter_map(|v| v.split(';').next())
-        .find(|kv| kv.contains('='))
-        .map(str::to_owned)
+    let values = response.headers().get_all("set-cookie");
+    e2e::session_cookie(values.iter().filter_map(|v| v.to_str().ok()))
 }
 
 impl Room {

@@ -31,12 +31,8 @@ async fn call(
         .await
         .unwrap();
     let status = response.status().as_u16();
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .map(str::to_owned);
+    let values = response.headers().get_all("set-cookie");
+    let cookie = e2e::session_cookie(values.iter().filter_map(|v| v.to_str().ok()));
     (status, cookie, response.text().await.unwrap_or_default())
 }
 
