@@ -4,8 +4,11 @@
 #   target/site/pkg/portal.css                   style/*.css
 #   target/site/fonts/*.woff2                    D2Coding (Debian) + Pretendard (npm), subset
 #   target/release/portal                        the server (feature ssr)
-# Usage: portal/build.sh [--debug | --site]   (--site: the bundle only, no server; the
-# portal image builds its own static server, deploy/images/portal.sh)
+# Usage: portal/build.sh [--debug | --site | --tools]   (--site: the bundle only, no
+# server; the portal image builds its own static server, deploy/images/portal.sh;
+# --tools: only install the tools into the cache). WASM_TARGET_DIR: where the wasm build
+# goes (default target/; `./dev.sh test` gives it a folder of its own so it can run
+# beside the workspace build without waiting for cargo's lock).
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
@@ -13,21 +16,31 @@ cd "$repo"
 
 PROFILE=release; WASM_PROFILE=wasm-release
 SERVER=1
+TOOLS_ONLY=0
 case "${1:-}" in
   --debug) PROFILE=debug; WASM_PROFILE=dev ;;
   --site) SERVER=0 ;;
+  --tools) TOOLS_ONLY=1 ;;
 esac
+WASM_TARGET_DIR=${WASM_TARGET_DIR:-target}
 SITE=target/site
 TOOLS=$HK_CACHE/tools
 WB_VERSION=$(awk '/^name = "wasm-bindgen"$/{getline; gsub(/"/,"",$3); print $3; exit}' Cargo.lock)
 mkdir -p "$SITE/pkg" "$SITE/fonts" "$TOOLS"
 
 ensure_tools() {
-  rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
-  # wasm-bindgen's CLI must match the library in Cargo.lock exactly.
+  rustup target list --installed | grep -x wasm32-unknown-unknown >/dev/null || rustup target add wasm32-unknown-unknown
+  # wasm-bindgen's CLI must match the library in Cargo.lock exactly. No registry ships it
+  # prebuilt (npm, PyPI: checked), so it is built from crates.io once per version into the
+  # cache: only the `wasm-bindgen` binary, without the TLS stack the test runner's
+  # downloads need, and unoptimised (it runs for a second per build; compiling it
+  # optimised costs minutes on a cold machine). Not `--locked`: its published lockfile
+  # pins a webpki-roots the index no longer has (seen 2026-12).
   if [ "$("$TOOLS/cargo/bin/wasm-bindgen" --version 2>/dev/null | awk '{print $2}')" != "$WB_VERSION" ]; then
-    log "wasm-bindgen-cli $WB_VERSION 설치 (crates.io)"
-    cargo install --quiet --root "$TOOLS/cargo" wasm-bindgen-cli --version "$WB_VERSION" --force
+    log "wasm-bindgen-cli $WB_VERSION 빌드 (crates.io, 한 번만: $TOOLS/cargo)"
+    (unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS CARGO_TARGET_DIR
+     cargo install --quiet --debug --no-default-features --bin wasm-bindgen \
+       --root "$TOOLS/cargo" wasm-bindgen-cli --version "$WB_VERSION" --force)
   fi
   if [ ! -x "$TOOLS/npm/node_modules/.bin/wasm-opt" ] || [ ! -f "$TOOLS/npm/node_modules/pretendard/package.json" ]; then
     log "binaryen(wasm-opt), pretendard 설치 (npm)"
@@ -61,10 +74,13 @@ build_fonts() {
 }
 
 build_wasm() {
-  cargo build --quiet --locked -p portal --lib --target wasm32-unknown-unknown --profile "$WASM_PROFILE" --features hydrate
+  # The cdylib only here: a native cdylib of the server would be one more big link in
+  # every workspace build.
+  cargo rustc --quiet --locked -p portal --lib --crate-type cdylib --target wasm32-unknown-unknown \
+    --profile "$WASM_PROFILE" --features hydrate --target-dir "$WASM_TARGET_DIR"
   local dir=$WASM_PROFILE; [ "$dir" = dev ] && dir=debug
   "$TOOLS/cargo/bin/wasm-bindgen" --target web --no-typescript --out-dir "$SITE/pkg" --out-name portal \
-    "target/wasm32-unknown-unknown/$dir/portal.wasm"
+    "$WASM_TARGET_DIR/wasm32-unknown-unknown/$dir/portal.wasm"
   if [ "$PROFILE" = release ]; then
     "$TOOLS/npm/node_modules/.bin/wasm-opt" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
       --enable-sign-ext --enable-mutable-globals -o "$SITE/pkg/portal_bg.wasm" "$SITE/pkg/portal_bg.wasm"
@@ -85,6 +101,10 @@ build_server() {
 }
 
 ensure_tools
+if [ "$TOOLS_ONLY" = 1 ]; then
+  log "포털 빌드 도구 준비됨: $TOOLS"
+  exit 0
+fi
 build_fonts
 build_wasm
 build_css

@@ -15,11 +15,14 @@ need_root
 
 OUT=${IMAGES_OUT:-$HK_CACHE/images}
 TARGET=x86_64-unknown-linux-musl
+# A target folder of its own: `./dev.sh test` builds these images in the background while
+# the tests compile, and two cargo runs on one target folder wait for each other's lock.
+IMAGES_TARGET_DIR=${IMAGES_TARGET_DIR:-$repo/target/images}
 BUILDAH=(buildah --storage-driver vfs --root "$HK_CACHE/buildah/root" --runroot "$HK_RUN/buildah")
 mkdir -p "$OUT"
 
 apt_ensure buildah busybox-static
-rustup target list --installed 2>/dev/null | grep -qx "$TARGET" || rustup target add "$TARGET" >/dev/null
+rustup target list --installed 2>/dev/null | grep -x "$TARGET" >/dev/null || rustup target add "$TARGET" >/dev/null
 
 # Writes a minimal root filesystem: busybox (so `kubectl exec … -- sh`, `env`, `ps` and
 # the preStop `sleep` work), a non-root user, and /tmp.
@@ -63,10 +66,11 @@ build_hello() {
     log "이미지 최신 상태: hello-world:$version"; return 0
   fi
   log "이미지 빌드: hello-world:$version"
-  (cd "$repo" && cargo build --quiet --release --locked -p hello-service --target "$TARGET" ${features:+--features "$features"})
+  (cd "$repo" && CARGO_TARGET_DIR=$IMAGES_TARGET_DIR cargo build --quiet --release --locked \
+    -p hello-service --target "$TARGET" ${features:+--features "$features"})
   local rootfs; rootfs=$(mktemp -d)
   make_rootfs "$rootfs"
-  install -m 0755 "$repo/target/$TARGET/release/hello-service" "$rootfs/usr/local/bin/hello-service"
+  install -m 0755 "$IMAGES_TARGET_DIR/$TARGET/release/hello-service" "$rootfs/usr/local/bin/hello-service"
   commit_image "docker.io/library/hello-world:$version" "$archive" "$rootfs" \
     --user 10001:10001 --workingdir /tmp --env PORT=8080 --env APP_VERSION="$version" --port 8080/tcp \
     --entrypoint '["/usr/local/bin/hello-service"]' --cmd '' \

@@ -4,8 +4,9 @@
 # which provides BUILDAH, OUT, TARGET, make_rootfs and the cluster helpers.
 #
 # Layout of the image (what the env vars point at):
-#   /usr/local/bin/portal            the server (--features ssr, release) and the glibc
-#                                    libraries it links, copied from this machine
+#   /usr/local/bin/portal            the server (--features ssr, release; or HK_PORTAL_BIN,
+#                                    debug info stripped) and the glibc libraries it
+#                                    links, copied from this machine
 #   /app/site/{pkg,fonts}            the bundle portal/build.sh makes (wasm, JS, CSS, fonts)
 #   /app/content                     the lessons
 #   /app/<included files>            what the lessons include (service/…, .dockerignore, …)
@@ -32,7 +33,8 @@ portal_inputs_hash() {
   (cd "$repo" && find portal style content service deploy/helm/hello-world -type f \
       -not -path '*/target/*' -not -path 'portal/tests/*' -print0 | sort -z | xargs -0 sha256sum
    sha256sum Cargo.lock Cargo.toml .dockerignore portal/build.sh deploy/images/build.sh \
-     deploy/images/portal.sh deploy/portal/Chart.yaml) | sha256sum | cut -c1-16
+     deploy/images/portal.sh deploy/portal/Chart.yaml
+   echo "server: ${HK_PORTAL_BIN:-release}") | sha256sum | cut -c1-16
 }
 
 # Stages the image's files under $1.
@@ -40,8 +42,10 @@ stage_portal() {
   local rootfs=$1 site=$repo/target/site target_dir=${CARGO_TARGET_DIR:-$repo/target}
   chmod 0755 "$rootfs"   # mktemp's 0700 would lock the non-root user out of "/"
   make_rootfs "$rootfs"
-  local bin=$target_dir/release/portal lib
+  local bin=${HK_PORTAL_BIN:-$target_dir/release/portal} lib
   install -m 0755 "$bin" "$rootfs/usr/local/bin/portal"
+  # A dev-profile binary carries line tables: not needed in the image.
+  objcopy --strip-debug "$rootfs/usr/local/bin/portal"
   # The shared libraries it needs and the loader, from this machine (Debian): the same
   # binary the tests run, so no second (musl) release build of the portal.
   while IFS= read -r lib; do
@@ -78,7 +82,7 @@ smoke_test() {
     sleep 0.2
   done
   if [ $ok = 1 ]; then
-    curl -fsS --max-time 5 "http://127.0.0.1:$port/lessons/1-1" | grep -q '<html' || ok=0
+    curl -fsS --max-time 5 "http://127.0.0.1:$port/lessons/1-1" | grep '<html' >/dev/null || ok=0
     curl -fsS --max-time 5 -o /dev/null "http://127.0.0.1:$port/pkg/portal_bg.wasm" || ok=0
   fi
   kill "$pid" 2>/dev/null || true
@@ -120,7 +124,7 @@ import_portal() {
   fi
   local digest
   digest=$(tar -xOf "$PORTAL_ARCHIVE" index.json | jq -r '.manifests[0].digest')
-  if hk_ctr images ls "name==$PORTAL_IMAGE" 2>/dev/null | awk 'NR > 1 { print $3 }' | grep -qx "$digest"; then
+  if hk_ctr images ls "name==$PORTAL_IMAGE" 2>/dev/null | awk 'NR > 1 { print $3 }' | grep -x "$digest" >/dev/null; then
     log "containerd 에 이미 있음: $PORTAL_IMAGE"
     return 0
   fi
@@ -136,15 +140,19 @@ build_portal() {
   else
     log "이미지 빌드: hello-k8s-portal:$PORTAL_VERSION"
     apt_ensure jq curl python3
-    # The bundle and the release server, as the tests use them (cargo has nothing to do
-    # when portal/build.sh already ran). Run from `cargo test`, the environment carries the
-    # test's CARGO_MANIFEST_DIR & co.; ring's build script tracks CARGO_MANIFEST_DIR, so
-    # with it set cargo would rebuild ring, rustls, kube and the server (6-7 minutes).
+    # The bundle and the server (cargo has nothing to do when portal/build.sh already ran;
+    # with HK_PORTAL_BIN, as `./dev.sh test` sets it, the tests' own build is used). Run
+    # from `cargo test`, the environment carries the test's CARGO_MANIFEST_DIR & co.;
+    # ring's build script tracks CARGO_MANIFEST_DIR, so with it set cargo would rebuild
+    # ring, rustls, kube and the server (6-7 minutes).
     (
       while IFS= read -r var; do unset "$var"; done < <(compgen -e | grep -E '^CARGO_(MANIFEST_|PKG_|CRATE_|BIN_|PRIMARY_|TARGET_TMPDIR)')
       bash "$repo/portal/build.sh" --site
-      cd "$repo" && cargo build --quiet --release --locked -p portal --bin portal --features ssr
+      if [ -z "${HK_PORTAL_BIN:-}" ]; then
+        cd "$repo" && cargo build --quiet --release --locked -p portal --bin portal --features ssr
+      fi
     )
+    [ -x "${HK_PORTAL_BIN:-/}" ] || [ -z "${HK_PORTAL_BIN:-}" ] || die "HK_PORTAL_BIN 이 실행 파일이 아닙니다: $HK_PORTAL_BIN"
     local rootfs; rootfs=$(mktemp -d)
     stage_portal "$rootfs"
     smoke_test "$rootfs"

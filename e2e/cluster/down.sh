@@ -53,7 +53,7 @@ stop_pods() {
     for t in $apps; do grep -qx "$t" <<<"$tasks" && hk_ctr tasks kill -a -s SIGTERM "$t" >/dev/null 2>&1; done
     for _ in $(seq 10); do
       hk_ctr tasks ls 2>/dev/null | awk 'NR > 1 && $3 == "RUNNING" { print $1 }' \
-        | grep -qxF -f <(printf '%s\n' "$apps") || break
+        | grep -xF >/dev/null -f <(printf '%s\n' "$apps") || break
       sleep 0.5
     done
     for t in $tasks; do hk_ctr tasks rm -f "$t" >/dev/null 2>&1; done

@@ -15,6 +15,12 @@ SERVICE_CIDR=10.96.0.0/16
 POD_CIDR=10.244.0.0/16
 NODE_POD_CIDR=10.244.0.0/24
 
+# Debian packages, in one place so `./dev.sh test` installs them all in one apt run before
+# the cluster is built in the background (two apt runs at once would fight over dpkg's lock).
+HK_APT_BUILD=(golang-go rsync jq dpkg-dev golang-github-modern-go-reflect2-dev unzip)
+HK_APT_CLUSTER=(etcd-server containerd runc containernetworking-plugins iptables conntrack socat
+  openssl busybox-static buildah curl jq iproute2 ca-certificates)
+
 log() { printf '\033[1;34m[cluster]\033[0m %s\n' "$*" >&2; }
 die() { printf '\033[1;31m[cluster] 오류:\033[0m %s\n' "$*" >&2; exit 1; }
 

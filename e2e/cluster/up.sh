@@ -23,8 +23,7 @@ on_exit() {
 trap on_exit EXIT
 
 "$here/build.sh"
-apt_ensure etcd-server containerd runc containernetworking-plugins iptables conntrack socat \
-  openssl busybox-static buildah curl jq iproute2 ca-certificates
+apt_ensure "${HK_APT_CLUSTER[@]}"
 
 NODE_NAME=$(hk_node_name)
 NODE_IP=$(hk_node_ip) || die "이 머신의 기본 IPv4 주소를 찾지 못했습니다 (기본 경로가 없습니다)."
@@ -160,13 +159,15 @@ for archive in "${archives[@]}"; do
   name=$(jq -r '.manifests[0].annotations["org.opencontainers.image.ref.name"] // empty' <<<"$index")
   digest=$(jq -r '.manifests[0].digest' <<<"$index")
   [ -n "$name" ] || die "이미지 이름이 없는 아카이브입니다: $archive"
-  if hk_ctr images ls "name==$name" 2>/dev/null | awk 'NR > 1 { print $3 }' | grep -qx "$digest"; then
+  if hk_ctr images ls "name==$name" 2>/dev/null | awk 'NR > 1 { print $3 }' | grep -x "$digest" >/dev/null; then
     continue
   fi
   hk_ctr images import "$archive" >/dev/null || die "이미지 가져오기 실패: $archive"
   log "이미지 가져옴: $name"
 done
-hk_ctr images ls -q | grep -qx "$SANDBOX_IMAGE" \
+# Not `grep -q`: it would stop reading early, and with pipefail the writer's SIGPIPE
+# would read as "missing".
+hk_ctr images ls -q | grep -x "$SANDBOX_IMAGE" >/dev/null \
   || die "샌드박스 이미지 $SANDBOX_IMAGE 가 없습니다 (deploy/images/build.sh 가 만듭니다)."
 
 wait_component kube-apiserver 90 api_ok || die "kube-apiserver 가 준비되지 않았습니다"

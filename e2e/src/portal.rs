@@ -7,6 +7,20 @@ use std::time::Duration;
 use crate::browser::free_port;
 use crate::repo_root;
 
+/// The portal the tests run: `HK_PORTAL_BIN`, else `target/debug/portal`, which the unit
+/// phase of `./dev.sh test` has already built with the very features and flags of the
+/// tests (one build of the dependency tree serves lint, unit and end-to-end tests).
+pub fn binary() -> PathBuf {
+    let binary = std::env::var_os("HK_PORTAL_BIN")
+        .map_or_else(|| repo_root().join("target/debug/portal"), PathBuf::from);
+    assert!(
+        binary.exists(),
+        "{} missing: run `cargo test --workspace --no-run` and `portal/build.sh --site` first",
+        binary.display()
+    );
+    binary
+}
+
 #[derive(Debug)]
 pub struct Portal {
     child: Child,
@@ -15,18 +29,12 @@ pub struct Portal {
 }
 
 impl Portal {
-    /// Starts `target/release/portal` (built by `portal/build.sh`; `HK_PORTAL_BIN` names
-    /// another build); `database` is kept between starts so a restart can be tested.
+    /// Starts the portal binary ([`binary`]); `database` is kept between starts so a
+    /// restart can be tested.
     pub fn start(database: PathBuf, extra_env: &[(&str, &str)]) -> Portal {
         let port = free_port();
         let root = repo_root();
-        let binary = std::env::var_os("HK_PORTAL_BIN")
-            .map_or_else(|| root.join("target/release/portal"), PathBuf::from);
-        assert!(
-            binary.exists(),
-            "{} missing: run portal/build.sh first",
-            binary.display()
-        );
+        let binary = binary();
         let mut cmd = Command::new(binary);
         cmd.current_dir(&root)
             .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))

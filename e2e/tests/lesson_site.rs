@@ -108,6 +108,14 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
 
     // A diagram lesson: D2Coding is used and Hangul is exactly two columns there.
     c.goto(&portal.url("/lessons/2-1")).await.unwrap();
+    // The page itself first: on a busy machine the previous lesson's client-side
+    // navigation may still be settling when goto returns.
+    eventually(
+        &c,
+        "lesson 2-1 with its diagram",
+        "location.pathname === '/lessons/2-1' && document.querySelector('figure.diagram pre')",
+    )
+    .await;
     eventually(&c, "fonts", "document.fonts.status === 'loaded'").await;
     let widths = js(&c, r#"
         const pre = document.querySelector('figure.diagram pre, pre.diagram, figure.code pre');

@@ -48,7 +48,14 @@ async fn the_portal_runs_inside_the_cluster() {
 
     // Image: built only when its inputs changed, imported when containerd lacks it.
     let started = Instant::now();
-    let out = run("bash", &["deploy/images/build.sh", "portal"], None).unwrap();
+    // The same server binary the other tests run (no second, release build of the tree).
+    let bin = format!("HK_PORTAL_BIN={}", e2e::portal::binary().display());
+    let out = run(
+        "env",
+        &[&bin, "bash", "deploy/images/build.sh", "portal"],
+        None,
+    )
+    .unwrap();
     eprint!("{out}");
     eprintln!("[incluster] 이미지 빌드/가져오기: {:.1} s", secs(started));
 

@@ -112,20 +112,17 @@ async fn two_portals_share_sessions_through_redis() {
 
     // A Redis that does not answer: the portal refuses to start, in Korean.
     b.stop();
-    let bad = Command::new(std::env::var_os("HK_PORTAL_BIN").map_or_else(
-        || e2e::repo_root().join("target/release/portal"),
-        Into::into,
-    ))
-    .current_dir(e2e::repo_root())
-    .env("PORTAL_ADDR", format!("127.0.0.1:{}", free_port()))
-    .env("PORTAL_DATABASE", dir.join("d.sqlite3"))
-    .env("PORTAL_CLUSTER", "off")
-    .env(
-        "PORTAL_SESSION_REDIS",
-        format!("redis://127.0.0.1:{}/0", free_port()),
-    )
-    .output()
-    .unwrap();
+    let bad = Command::new(e2e::portal::binary())
+        .current_dir(e2e::repo_root())
+        .env("PORTAL_ADDR", format!("127.0.0.1:{}", free_port()))
+        .env("PORTAL_DATABASE", dir.join("d.sqlite3"))
+        .env("PORTAL_CLUSTER", "off")
+        .env(
+            "PORTAL_SESSION_REDIS",
+            format!("redis://127.0.0.1:{}/0", free_port()),
+        )
+        .output()
+        .unwrap();
     let said = format!(
         "{}{}",
         String::from_utf8_lossy(&bad.stdout),
