@@ -22,8 +22,9 @@ LANES=(
   # `hello-exps`; 3-4 and 3-5 measure real Kubernetes time.
   "experiments_live"
   # helm template only, then `hk-release-test`, then workshop/learner namespaces (the
-  # in-cluster workshop and workshop_live both look at every learner namespace).
-  "chart release_render release_live lesson_site sessions_redis workshop_live portal_in_cluster"
+  # in-cluster workshop and workshop_live both look at every learner namespace), then
+  # `hello-stop` (a portal stopped mid-experiment).
+  "chart release_render release_live lesson_site sessions_redis workshop_live portal_in_cluster experiments_stop"
 )
 
 LOGS=$repo/target/e2e-logs

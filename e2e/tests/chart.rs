@@ -203,3 +203,69 @@ fn the_api_server_accepts_every_rendered_object() {
         .kubectl(&["delete", "namespace", ns, "--wait=false"])
         .unwrap();
 }
+
+/// The portal's own chart in workshop mode: impersonation only of the learner account,
+/// and, where the cluster has admission policies, writes only to learner namespaces.
+#[test]
+#[ignore = "needs helm: ./dev.sh test"]
+fn the_portal_chart_limits_its_own_powers_in_workshop_mode() {
+    let chart = e2e::repo_root().join("deploy/portal");
+    let render = |extra: &[&str]| {
+        let mut args = vec![
+            "template",
+            "portal",
+            chart.to_str().unwrap(),
+            "-n",
+            "portal-system",
+            "--set",
+            "workshop.enabled=true",
+            "--set",
+            "workshop.code=c",
+            "--set",
+            "workshop.hostToken=t",
+        ];
+        args.extend_from_slice(extra);
+        Tools.helm(&args).unwrap()
+    };
+    let docs = |yaml: &str| -> Vec<Value> {
+        use serde::Deserialize;
+        serde_norway::Deserializer::from_str(yaml)
+            .map(|doc| Value::deserialize(doc).expect("helm prints YAML"))
+            .filter(Value::is_object)
+            .collect()
+    };
+    let plain = docs(&render(&[]));
+    let role = plain
+        .iter()
+        .find(|o| o["kind"] == "ClusterRole" && o["rules"].to_string().contains("impersonate"))
+        .expect("the portal's ClusterRole");
+    let impersonate = role["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["verbs"].to_string().contains("impersonate"))
+        .unwrap();
+    assert_eq!(impersonate["resourceNames"], serde_json::json!(["learner"]));
+    assert!(
+        !plain.iter().any(|o| o["kind"] == "ValidatingAdmissionPolicy"),
+        "no policy on a cluster without the API (1.20)"
+    );
+    let with_policy = docs(&render(&[
+        "--api-versions",
+        "admissionregistration.k8s.io/v1/ValidatingAdmissionPolicy",
+    ]));
+    let policy = with_policy
+        .iter()
+        .find(|o| o["kind"] == "ValidatingAdmissionPolicy")
+        .expect("a policy where the cluster has them");
+    assert_eq!(
+        policy["spec"]["matchConditions"][0]["expression"],
+        "request.userInfo.username == \"system:serviceaccount:portal-system:portal\""
+    );
+    assert!(
+        with_policy
+            .iter()
+            .any(|o| o["kind"] == "ValidatingAdmissionPolicyBinding"
+                && o["spec"]["validationActions"] == serde_json::json!(["Deny"]))
+    );
+}

@@ -23,6 +23,8 @@ const SELECTOR: &str = "app.kubernetes.io/instance=hello-k8s-portal";
 /// Under the cluster's state, so `down.sh --purge` takes it too.
 const DATA_DIR: &str = "/var/lib/hello-k8s/portal-data";
 const UID: u32 = 10001;
+/// Single-learner mode in a pod listens on 0.0.0.0: changes need this token.
+const ACCESS: &str = "incluster-access-token";
 
 /// Uninstalls the release however the test ends (the namespace stays: deleting it is slow).
 struct Release;
@@ -82,6 +84,8 @@ async fn the_portal_runs_inside_the_cluster() {
             &data,
             "--set",
             "image.pullPolicy=Never",
+            "--set",
+            &format!("portal.accessToken={ACCESS}"),
         ])
         .unwrap();
     let _release = Release;
@@ -228,8 +232,24 @@ async fn the_portal_runs_inside_the_cluster() {
     save_screenshot(&c, "incluster-cluster").await;
 
     // 설치 → 2/2 Ready → 제거, from the portal in the pod, as its ServiceAccount. Changes
-    // need a session: a lesson visit makes one (an island records it).
-    c.goto(&format!("{base}/lessons/1-4")).await.unwrap();
+    // need a session that gave the access token: opened once with `?access=`, which the
+    // portal takes off the address.
+    let refused = c
+        .execute_async(
+            "const done = arguments[0]; fetch('/api/release-install', { method: 'POST' }).then(r => done(r.status));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(refused, 401, "no change without the access token");
+    c.goto(&format!("{base}/lessons/1-4?access={ACCESS}"))
+        .await
+        .unwrap();
+    assert_eq!(
+        c.current_url().await.unwrap().query(),
+        None,
+        "the token is taken off the address"
+    );
     eventually(
         &c,
         "lesson pods panel",

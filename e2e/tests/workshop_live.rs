@@ -13,6 +13,7 @@ use e2e::browser::{Driver, click, eventually, js, save_screenshot};
 use e2e::portal::Portal;
 use e2e::{Tools, learner_namespaces};
 use fantoccini::Client;
+use portal::server::SESSION_COOKIE;
 
 const CODE: &str = "hello-room-42";
 const TOKEN: &str = "host-token-test";
@@ -51,6 +52,13 @@ async fn join(c: &Client, portal: &Portal, name: &str) -> String {
     .await;
     type_into(c, "code", CODE).await;
     type_into(c, "name", name).await;
+    let session = async || {
+        c.get_named_cookie(SESSION_COOKIE)
+            .await
+            .ok()
+            .map(|k| k.value().to_owned())
+    };
+    let id_before = session().await;
     click(c, "[data-action=join]").await;
     eventually(
         c,
@@ -59,6 +67,11 @@ async fn join(c: &Client, portal: &Portal, name: &str) -> String {
         Duration::from_secs(30),
     )
     .await;
+    let id_after = session().await;
+    assert!(
+        id_after.is_some() && id_after != id_before,
+        "joining gives the browser a new session id (no fixation)"
+    );
     let after = learner_namespaces();
     let new: Vec<_> = after.into_iter().filter(|n| !before.contains(n)).collect();
     assert_eq!(new.len(), 1, "one namespace per learner");

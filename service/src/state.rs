@@ -84,16 +84,22 @@ impl AppState {
         }
     }
 
-    /// Holds `mib` more MiB and returns the total held. Every page is written so the
-    /// memory really counts against the container's limit.
-    pub fn hold_memory(&self, mib: usize) -> usize {
+    /// Holds `mib` more MiB and returns the total held, or `Err(total)` when that would
+    /// pass `max`: checked and allocated under one lock, so two calls at once cannot both
+    /// pass the check. Every page is written so the memory really counts against the
+    /// container's limit.
+    pub fn hold_memory(&self, mib: usize, max: usize) -> Result<usize, usize> {
         let mut held = self
             .inner
             .held_memory
             .lock()
             .unwrap_or_else(|p| p.into_inner());
+        let total: usize = held.iter().map(|b| b.len() / (1024 * 1024)).sum();
+        if total + mib > max {
+            return Err(total);
+        }
         held.push(vec![0xA5; mib * 1024 * 1024]);
-        held.iter().map(|b| b.len() / (1024 * 1024)).sum()
+        Ok(total + mib)
     }
 
     pub fn held_mib(&self) -> usize {

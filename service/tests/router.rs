@@ -243,3 +243,16 @@ async fn every_answer_names_the_pod_that_gave_it() {
         );
     }
 }
+
+/// Two holds at once cannot both pass the cap: check and allocation share one lock.
+#[test]
+fn the_memory_cap_holds_for_calls_at_the_same_time() {
+    let s = state(&[]);
+    let results: Vec<Result<usize, usize>> = std::thread::scope(|t| {
+        let calls: Vec<_> = (0..2).map(|_| t.spawn(|| s.hold_memory(6, 10))).collect();
+        calls.into_iter().map(|c| c.join().unwrap()).collect()
+    });
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert_eq!(s.held_mib(), 6);
+    s.release_memory();
+}

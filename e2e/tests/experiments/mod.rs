@@ -26,9 +26,14 @@ pub fn database() -> std::path::PathBuf {
 
 /// Portal + browser on `lesson`, with the release installed (from the page if needed).
 pub async fn open(lesson: &str, experiment: &str) -> Bench {
+    open_in(NS, lesson, experiment).await
+}
+
+/// [`open`] in namespace `ns` (a test binary of its own, running beside the others).
+pub async fn open_in(ns: &str, lesson: &str, experiment: &str) -> Bench {
     let db = database();
     let _ = std::fs::remove_file(&db);
-    let portal = Portal::start(db, &[("PORTAL_NAMESPACE", NS)]);
+    let portal = Portal::start(db, &[("PORTAL_NAMESPACE", ns)]);
     let driver = Driver::start();
     let c = driver.browser(&format!("exp-{experiment}")).await;
     goto(&c, &portal, lesson, experiment).await;

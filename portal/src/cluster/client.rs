@@ -1,5 +1,7 @@
 //! The connection to the cluster, set up once at start-up.
 
+use std::time::Duration;
+
 use kube::config::Kubeconfig;
 use kube::{Client, Config};
 
@@ -28,6 +30,7 @@ pub async fn connect_with_config() -> Result<(Client, ClusterInfo, Config)> {
     let config = Config::infer()
         .await
         .map_err(|source| Error::Config { source })?;
+    let config = with_timeouts(config, READ_TIMEOUT);
     let base = config.clone();
     // `infer` prefers the kubeconfig, so when one can be read it is the one in use.
     let context = Kubeconfig::read().ok().and_then(|k| k.current_context);
@@ -47,10 +50,51 @@ pub async fn connect_with_config() -> Result<(Client, ClusterInfo, Config)> {
     ))
 }
 
+/// The longest the portal waits for the API server to answer a call (or to send the
+/// next bytes of a log stream, which then resumes where it was): above the 60 s the
+/// shutdown experiment's slowest request may take through the pod proxy.
+pub const READ_TIMEOUT: Duration = Duration::from_secs(90);
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// kube's read timeout is off by default: a half-open connection would hang a call, and
+/// the panel waiting on it, for good. The timer restarts with every request sent, so a
+/// pooled connection's idle time does not count. (Watches are bounded by the watcher's
+/// own idle timeout, see `live/watch.rs`.)
+pub fn with_timeouts(mut config: Config, read: Duration) -> Config {
+    config.read_timeout = Some(read);
+    config.reset_reader_on_write = true;
+    config.connect_timeout = Some(CONNECT_TIMEOUT);
+    config.write_timeout = Some(CONNECT_TIMEOUT);
+    config
+}
+
 /// A client that acts as `user` (`Impersonate-User`): the API server then checks that
 /// user's rights, not the portal's.
 pub fn impersonating(base: &Config, user: &str) -> Result<Client> {
     let mut config = base.clone();
     config.auth_info.impersonate = Some(user.to_owned());
     Client::try_from(config).map_err(|source| Error::Client { source })
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    /// An API server that accepts the connection and then says nothing (half-open).
+    #[tokio::test]
+    async fn a_silent_api_server_fails_the_call_instead_of_hanging_it() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let _silent = tokio::spawn(async move {
+            let mut held = Vec::new();
+            while let Ok((socket, _)) = listener.accept().await {
+                held.push(socket);
+            }
+        });
+        let config = Config::new(format!("http://{addr}").parse().unwrap());
+        let client = Client::try_from(with_timeouts(config, Duration::from_millis(300))).unwrap();
+        let call = tokio::time::timeout(Duration::from_secs(10), client.apiserver_version()).await;
+        assert!(matches!(call, Ok(Err(_))), "the call ends with an error: {call:?}");
+    }
 }

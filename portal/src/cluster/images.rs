@@ -1,14 +1,46 @@
 //! Which image tags the node already holds. The learning cluster has no registry access,
 //! so an image override is only offered (and accepted) for these.
 
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
 use k8s_openapi::api::core::v1::Node;
 use kube::Client;
 use kube::api::{Api, ListParams};
 
 use super::{Error, Result};
 
-/// The tags of `repository` present on any node, sorted.
+/// How long a node image list is reused: it changes when an image is imported, not
+/// with every click of an upgrade form (each of which would list every node).
+const FRESH: Duration = Duration::from_secs(5);
+
+/// (repository, when, tags) of recent lists.
+static RECENT: Mutex<Vec<(String, Instant, Vec<String>)>> = Mutex::new(Vec::new());
+
+fn recent(repository: &str, now: Instant) -> Option<Vec<String>> {
+    let mut recent = RECENT.lock().unwrap_or_else(|p| p.into_inner());
+    recent.retain(|(_, at, _)| now.duration_since(*at) < FRESH);
+    recent
+        .iter()
+        .find(|(repo, _, _)| repo == repository)
+        .map(|(_, _, tags)| tags.clone())
+}
+
+/// The tags of `repository` present on any node, sorted (a list of the last few
+/// seconds is reused).
 pub async fn available_tags(client: &Client, repository: &str) -> Result<Vec<String>> {
+    if let Some(tags) = recent(repository, Instant::now()) {
+        return Ok(tags);
+    }
+    let tags = list_tags(client, repository).await?;
+    RECENT
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .push((repository.to_owned(), Instant::now(), tags.clone()));
+    Ok(tags)
+}
+
+async fn list_tags(client: &Client, repository: &str) -> Result<Vec<String>> {
     let nodes = Api::<Node>::all(client.clone())
         .list(&ListParams::default())
         .await
@@ -57,7 +89,24 @@ fn normalize(repository: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::tags_of;
+    use super::{available_tags, tags_of};
+
+    #[tokio::test]
+    async fn a_click_storm_lists_the_nodes_once() {
+        let node = serde_json::json!({ "kind": "NodeList", "apiVersion": "v1", "metadata": {}, "items": [
+            { "metadata": { "name": "vm" }, "status": { "images": [
+                { "names": ["docker.io/library/cache-test:1.0.0"], "sizeBytes": 1 }
+            ] } }
+        ] });
+        let (client, task) = crate::cluster::testing::mock_client(1, move |_| (200, node.clone()));
+        for _ in 0..5 {
+            let tags = available_tags(&client, "cache-test").await.expect("tags");
+            assert_eq!(tags, ["1.0.0"]);
+        }
+        let calls = crate::cluster::testing::requests(task).await;
+        assert_eq!(calls.len(), 1);
+        assert_eq!(calls[0].path, "/api/v1/nodes");
+    }
 
     #[test]
     fn short_names_match_what_the_kubelet_reports() {

@@ -116,7 +116,7 @@ async fn direct(
     let response = request.send().await?;
     let status = response.status().as_u16();
     let pod = answering_pod(response.headers());
-    let body = response.text().await?;
+    let body = bounded_text(response).await?;
     Ok(Answer {
         status,
         body,
@@ -143,11 +143,16 @@ async fn via_api(client: &Client, path: &str, target: &Target, via: Via) -> Resu
         .map_err(|e| Error::kube(format!("{method} {path}"), e))?;
     let status = response.status().as_u16();
     let pod = answering_pod(response.headers());
-    let bytes = response
-        .into_body()
-        .collect_bytes()
-        .await
-        .map_err(|e| Error::kube(format!("{method} {path} 응답 읽기"), e))?;
+    let bytes = http_body_util::BodyExt::collect(http_body_util::Limited::new(
+        response.into_body(),
+        MAX_BODY,
+    ))
+    .await
+    .map_err(|_| Error::InvalidValue {
+        field: "response",
+        message: format!("응답이 너무 크거나 읽다가 끊겼습니다 (최대 {} KiB)", MAX_BODY / 1024),
+    })?
+    .to_bytes();
     Ok(Answer {
         status,
         body: String::from_utf8_lossy(&bytes).into_owned(),
@@ -155,6 +160,23 @@ async fn via_api(client: &Client, path: &str, target: &Target, via: Via) -> Resu
         latency: started.elapsed(),
         via,
     })
+}
+
+/// The most of a pod's answer the portal reads: the hello service answers in a few
+/// hundred bytes, and a learner's pod must not make the portal buffer gigabytes.
+pub const MAX_BODY: usize = 256 * 1024;
+
+/// The body up to [`MAX_BODY`]; the rest is not read.
+async fn bounded_text(mut response: reqwest::Response) -> std::result::Result<String, reqwest::Error> {
+    let mut body = Vec::new();
+    while let Some(chunk) = response.chunk().await? {
+        let room = MAX_BODY - body.len();
+        body.extend_from_slice(&chunk[..chunk.len().min(room)]);
+        if body.len() >= MAX_BODY {
+            break;
+        }
+    }
+    Ok(String::from_utf8_lossy(&body).into_owned())
 }
 
 /// Whether `pod` is a pod of `release` in `ns` (the only pods a learner may address).
@@ -257,7 +279,7 @@ impl Shooter {
             })?;
             let status = response.status().as_u16();
             let pod = answering_pod(response.headers());
-            let body = response.text().await.unwrap_or_default();
+            let body = bounded_text(response).await.unwrap_or_default();
             return Ok(Answer {
                 status,
                 body,
@@ -280,5 +302,26 @@ fn short_reqwest_error(e: &reqwest::Error) -> String {
         "연결 거부".into()
     } else {
         "연결이 끊김".into()
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use super::*;
+
+    /// A pod that answers with a megabyte: the portal keeps only the first 256 KiB.
+    #[tokio::test]
+    async fn a_huge_answer_is_cut_at_the_limit() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let app = axum::Router::new().route("/big", axum::routing::get(|| async { "x".repeat(1 << 20) }));
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let target = Target {
+            post: false,
+            path_and_query: "/big".into(),
+        };
+        let answer = direct("127.0.0.1", port, &target).await.unwrap();
+        assert_eq!((answer.status, answer.body.len()), (200, MAX_BODY));
     }
 }

@@ -82,6 +82,16 @@ pub fn template(ns: &str, learner: &str, cluster_role: Option<&str>) -> Template
         ..Default::default()
     };
     namespace.metadata.namespace = None;
+    // Pod Security (1.23+; ignored by older API servers): the tutorial's chart runs as
+    // `baseline` allows, so that is enforced; `restricted` is only warned about, since the
+    // chart the lessons teach sets no securityContext.
+    let labels = namespace.metadata.labels.get_or_insert_with(Default::default);
+    for (key, level) in [
+        ("pod-security.kubernetes.io/enforce", "baseline"),
+        ("pod-security.kubernetes.io/warn", "restricted"),
+    ] {
+        labels.insert(key.to_owned(), level.to_owned());
+    }
     Template {
         namespace,
         quota: ResourceQuota {
@@ -295,6 +305,10 @@ mod tests {
         let t = template("hk-ab12", "ab12", None);
         assert_eq!(t.namespace.metadata.namespace, None);
         assert_eq!(t.namespace.labels()[LEARNER_LABEL], "ab12");
+        assert_eq!(
+            t.namespace.labels()["pod-security.kubernetes.io/enforce"],
+            "baseline"
+        );
         for ns in [
             &t.quota.metadata,
             &t.role.as_ref().unwrap().metadata,

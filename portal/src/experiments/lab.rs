@@ -24,6 +24,8 @@ pub struct Lab {
     fails: Mutex<HashMap<(String, String), u32>>,
     /// Runs ended as passed, failed, stopped (for `/metrics`).
     pub verdicts: [AtomicU64; 3],
+    /// The runs going on now (the portal's shutdown waits for their clean-up).
+    pub inflight: super::inflight::InFlight,
 }
 
 /// Held while something runs in a namespace; dropping it frees the namespace.
@@ -71,6 +73,7 @@ impl Lab {
             next_id: AtomicU64::new(now_ms() as u64),
             verdicts: Default::default(),
             fails: Mutex::default(),
+            inflight: Default::default(),
         })
     }
 

@@ -4,7 +4,8 @@
 //! - [`catalog`]: the experiments and their buttons (shared with the browser)
 //! - [`panel`]: the island a lesson places with ```` ```experiment NAME ```` and its
 //!   server functions
-//! - server only: [`lab`] (one run per namespace, records, passes), [`runner`] (the
+//! - server only: [`lab`] (one run per namespace, records, passes), [`inflight`] (runs
+//!   tracked, so a stopping portal ends them cleanly), [`runner`] (the
 //!   state machine), [`scene`]/[`observe`] (what the shared watches show), [`load`]
 //!   (traffic), [`baseline`] (reset) and one module per experiment
 
@@ -17,6 +18,8 @@ mod baseline;
 mod configmap;
 #[cfg(feature = "ssr")]
 mod error;
+#[cfg(feature = "ssr")]
+pub mod inflight;
 #[cfg(feature = "ssr")]
 pub mod lab;
 #[cfg(feature = "ssr")]

@@ -76,7 +76,8 @@ pub async fn start(
         seconds,
         log_level,
     };
-    tokio::spawn(runner::run(lab, claim, ctx, spec, variant, params));
+    lab.inflight
+        .spawn(runner::run(lab.clone(), claim, ctx, spec, variant, params));
     l.state.metrics.action(true);
     Ok(format!(
         "'{}' 을(를) 시작했습니다. 아래 타임라인에 일어나는 일이 차례로 나타납니다.",

@@ -143,17 +143,20 @@ pub async fn run(
 ) {
     let _claim = claim;
     let rec = Recorder::new(lab.clone(), &ctx.namespace, spec.name, variant.name);
-    let result = tokio::time::timeout(
-        Duration::from_secs(300),
-        steps(&lab, &ctx, &rec, spec, variant, &params),
-    )
-    .await;
+    let result = tokio::select! {
+        r = tokio::time::timeout(
+            Duration::from_secs(300),
+            steps(&lab, &ctx, &rec, spec, variant, &params),
+        ) => Some(r),
+        () = lab.inflight.stopping() => None,
+    };
     let (phase, reason) = match result {
-        Ok(Ok(o)) if o.passed => (RunPhase::Passed, o.reason),
-        Ok(Ok(o)) => (RunPhase::Failed, o.reason),
-        Ok(Err(e @ Error::Precondition(_))) => (RunPhase::Stopped, e.to_string()),
-        Ok(Err(e)) => (RunPhase::Failed, e.to_string()),
-        Err(_) => (
+        None => (RunPhase::Stopped, put_back_on_shutdown(&lab, &ctx).await),
+        Some(Ok(Ok(o))) if o.passed => (RunPhase::Passed, o.reason),
+        Some(Ok(Ok(o))) => (RunPhase::Failed, o.reason),
+        Some(Ok(Err(e @ Error::Precondition(_)))) => (RunPhase::Stopped, e.to_string()),
+        Some(Ok(Err(e))) => (RunPhase::Failed, e.to_string()),
+        Some(Err(_)) => (
             RunPhase::Failed,
             "실험이 5분 안에 끝나지 않아 멈췄습니다.".into(),
         ),
@@ -184,6 +187,24 @@ async fn steps(
         other => Err(Error::Refused(format!("알 수 없는 실험입니다: {other}"))),
     }
 }
+
+/// The portal is stopping mid-run: the release goes back to the baseline (the run's
+/// ConfigMap, readiness or image changes undone) before the verdict says so.
+async fn put_back_on_shutdown(lab: &Arc<Lab>, ctx: &Ctx) -> String {
+    tracing::info!(namespace = %ctx.namespace, "portal stopping: putting the release back");
+    match tokio::time::timeout(SHUTDOWN_RESET, reset(lab, ctx)).await {
+        Ok(Ok(())) => "포털이 종료되어 실험을 멈추고 릴리스를 기준 상태로 되돌렸습니다. 다시 실행해 주세요.".into(),
+        Ok(Err(e)) => {
+            tracing::warn!(error = %e, "could not put the release back on shutdown");
+            "포털이 종료되어 실험을 멈췄지만 릴리스를 되돌리지 못했습니다. '기준 상태로' 버튼을 눌러 주세요.".into()
+        }
+        Err(_) => "포털이 종료되어 실험을 멈췄지만 되돌리기가 제때 끝나지 않았습니다. '기준 상태로' 버튼을 눌러 주세요.".into(),
+    }
+}
+
+/// How long a stopping portal gives one run to put its release back; the portal's
+/// whole shutdown waits a little longer ([`crate::server`]), inside the pod's grace period.
+pub const SHUTDOWN_RESET: Duration = Duration::from_secs(35);
 
 /// The reset button: the baseline, without a recorded run.
 pub async fn reset(lab: &Arc<Lab>, ctx: &Ctx) -> Result<()> {

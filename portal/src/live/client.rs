@@ -177,7 +177,19 @@ mod imp {
             let link = live.link.clone();
             let on_open = Closure::<dyn FnMut()>::new(move || link.set(Link::Open));
             let link = live.link.clone();
-            let on_error = Closure::<dyn FnMut()>::new(move || link.set(Link::Reconnecting));
+            let on_error = Closure::<dyn FnMut()>::new(move || {
+                link.set(Link::Reconnecting);
+                // A refused stream (429: too many tabs; a proxy's 502 while the portal
+                // restarts) is closed for good by the browser: try again in a while.
+                let closed = LIVE.with_borrow(|live| {
+                    live.source
+                        .as_ref()
+                        .is_some_and(|s| s.ready_state() == EventSource::CLOSED)
+                });
+                if closed {
+                    set_timeout(connect, Duration::from_secs(5));
+                }
+            });
             source.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
             source.set_onopen(Some(on_open.as_ref().unchecked_ref()));
             source.set_onerror(Some(on_error.as_ref().unchecked_ref()));

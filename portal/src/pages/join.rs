@@ -19,7 +19,9 @@ pub async fn workshop_join(code: String, name: String) -> Result<String, ServerF
             "이 포털은 워크숍 모드가 아닙니다. 바로 레슨을 시작하면 됩니다.",
         ));
     };
+    let keys = crate::workshop::guard::before_guess(&ws.guesses).await?;
     if !ws.code_matches(&code) {
+        ws.guesses.failed(&keys, std::time::Instant::now());
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "참가 코드가 맞지 않습니다. 진행자에게 받은 코드를 다시 확인해 주세요.",
@@ -48,23 +50,27 @@ pub async fn workshop_join(code: String, name: String) -> Result<String, ServerF
             existing.name, existing.namespace
         ));
     }
-    let count = ws.store.count().await.map_err(store_err)?;
-    if count >= ws.config.max_learners {
-        return Err(refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            format!(
-                "정원({}명)이 찼습니다. 진행자에게 문의해 주세요.",
-                ws.config.max_learners
-            ),
-        ));
-    }
     let Some(connected) = state.hub.conn().now() else {
         return Err(refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             crate::cluster::live::NO_CLUSTER,
         ));
     };
-    let learner = ws.store.create(&name).await.map_err(store_err)?;
+    let full = || {
+        refuse(
+            StatusCode::SERVICE_UNAVAILABLE,
+            format!(
+                "정원({}명)이 찼습니다. 진행자에게 문의해 주세요.",
+                ws.config.max_learners
+            ),
+        )
+    };
+    let learner = ws
+        .store
+        .create(&name, ws.config.max_learners)
+        .await
+        .map_err(store_err)?
+        .ok_or_else(full)?;
     let template = workshop::template(
         &learner.namespace,
         &learner.id,
@@ -75,10 +81,22 @@ pub async fn workshop_join(code: String, name: String) -> Result<String, ServerF
         let _ = ws.store.delete(&learner.id).await;
         return Err(refuse(
             StatusCode::BAD_GATEWAY,
-            format!("네임스페이스를 만들지 못했습니다: {e}"),
+            "실습 네임스페이스를 만들지 못했습니다. 잠시 뒤 다시 시도하거나 진행자에게 알려 주세요.",
         ));
     }
-    session.insert(SESSION_KEY, &learner.id).await?;
+    // A new id on joining: a session id planted before (fixation) names nobody.
+    let saved = async {
+        session.cycle_id().await?;
+        session.insert(SESSION_KEY, &learner.id).await
+    };
+    if let Err(e) = saved.await {
+        tracing::error!(error = %e, "session store");
+        let _ = ws.store.delete(&learner.id).await;
+        return Err(refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "참가 정보를 저장하지 못했습니다. 잠시 뒤 다시 시도해 주세요.",
+        ));
+    }
     tracing::info!(learner = %learner.id, namespace = %learner.namespace, "learner joined");
     Ok(format!(
         "{}님, 환영합니다. 실습 네임스페이스는 {} 입니다.",

@@ -99,12 +99,22 @@ pub async fn learner(require_session: bool) -> Result<Learner, ServerFnError> {
                 "세션이 없습니다. 페이지를 새로고침한 뒤 다시 시도해 주세요.",
             ));
         }
+        if !crate::server::access::allowed(&state, &session).await {
+            return Err(refuse(
+                StatusCode::UNAUTHORIZED,
+                "이 포털은 접근 토큰이 있어야 클러스터를 바꿀 수 있습니다. 포털을 연 사람에게 받은 주소(?access=…)로 한 번 열어 주세요.",
+            ));
+        }
     }
     let who = crate::server::learner::who(&state, &session)
         .await
         .map_err(from_server)?;
     if require_session {
         crate::server::learner::allow_action(&state, &who).map_err(from_server)?;
+    } else {
+        let session_id = session.id().map(|id| id.to_string());
+        crate::server::learner::allow_read(&state, &who, session_id.as_deref())
+            .map_err(from_server)?;
     }
     let client = crate::server::learner::client_for(&state, &who).map_err(from_server)?;
     let Some(connected) = state.hub.conn().now() else {

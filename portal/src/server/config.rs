@@ -32,6 +32,12 @@ pub struct Config {
     pub workshop: Option<crate::workshop::WorkshopConfig>,
     /// `PORTAL_SESSION_REDIS`: keep sessions in Redis (several replicas share them).
     pub session_redis: Option<Secret>,
+    /// `PORTAL_ACCESS_TOKEN`: single-learner mode on a network. A browser opens the
+    /// portal once with `?access=<token>`; only such sessions may change the cluster.
+    pub access_token: Option<Secret>,
+    /// `PORTAL_TRUST_FORWARDED=1` behind a proxy (an Ingress): the client's address is
+    /// the last `X-Forwarded-For` entry, not the proxy's.
+    pub trust_forwarded: bool,
 }
 
 /// A setting that may hold a password (a Redis URL): never printed, in logs or `Debug`.
@@ -105,7 +111,24 @@ impl Config {
                 })
             }
         };
+        let access_token = get("PORTAL_ACCESS_TOKEN")
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty())
+            .map(Secret);
+        if access_token.as_ref().is_some_and(|t| t.0.len() < 12) {
+            return Err(Error::Config(
+                "PORTAL_ACCESS_TOKEN 은 12자 이상이어야 합니다 (짐작할 수 없게)".into(),
+            ));
+        }
+        // Single-learner mode has no login: on a network it needs the access token.
+        if !addr.ip().is_loopback() && workshop.is_none() && access_token.is_none() {
+            return Err(Error::Config(format!(
+                "PORTAL_ADDR={addr} 는 네트워크에 열린 주소인데, 학습자 한 명 모드에는 로그인이 없어 누구나 클러스터를 바꿀 수 있습니다. \
+                 PORTAL_ACCESS_TOKEN(12자 이상)을 정하거나 워크숍 모드(PORTAL_WORKSHOP_CODE)를 켜세요. 이 컴퓨터에서만 쓰려면 PORTAL_ADDR=127.0.0.1:3000."
+            )));
+        }
         Ok(Self {
+            access_token,
             workshop,
             session_redis: get("PORTAL_SESSION_REDIS")
                 .map(|u| u.trim().to_owned())
@@ -124,6 +147,7 @@ impl Config {
             site_root: path("PORTAL_SITE_ROOT", "target/site"),
             database: path("PORTAL_DATABASE", ".data/portal.sqlite3"),
             secure_cookies: flag("PORTAL_SECURE_COOKIES"),
+            trust_forwarded: flag("PORTAL_TRUST_FORWARDED"),
             dev: flag("PORTAL_DEV"),
         })
     }
@@ -137,4 +161,32 @@ pub fn is_dns_label(s: &str) -> bool {
             .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !s.starts_with('-')
         && !s.ends_with('-')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Config;
+
+    fn config(vars: &[(&str, &str)]) -> crate::server::Result<Config> {
+        Config::from_lookup(|k| {
+            vars.iter()
+                .find(|(name, _)| *name == k)
+                .map(|(_, v)| (*v).to_owned())
+        })
+    }
+
+    #[test]
+    fn a_network_listen_needs_workshop_mode_or_an_access_token() {
+        let open = [("PORTAL_ADDR", "0.0.0.0:3000")];
+        let err = config(&open).err().map(|e| e.to_string()).unwrap_or_default();
+        assert!(err.contains("PORTAL_ACCESS_TOKEN"), "{err}");
+        assert!(config(&[("PORTAL_ADDR", "127.0.0.1:3000")]).is_ok());
+        assert!(config(&[("PORTAL_ADDR", "[::1]:3000")]).is_ok());
+        let token = [("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_ACCESS_TOKEN", "a-long-enough-token")];
+        assert!(config(&token).is_ok());
+        let short = [("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_ACCESS_TOKEN", "short")];
+        assert!(config(&short).is_err(), "a guessable token is refused");
+        let workshop = [("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_WORKSHOP_CODE", "c")];
+        assert!(config(&workshop).is_ok());
+    }
 }

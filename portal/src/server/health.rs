@@ -86,64 +86,25 @@ fn plain(status: StatusCode, body: &'static str) -> Response {
 #[cfg(test)]
 #[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
-    use std::path::Path;
-
     use axum::body::Body;
     use axum::http::{Request, StatusCode};
     use http_body_util::BodyExt;
-    use leptos::prelude::LeptosOptions;
-    use sqlx::sqlite::SqlitePoolOptions;
-    use tower::ServiceExt;
     use tower_sessions_sqlx_store::SqliteStore;
 
     use super::{StoreCheck, not_ready};
-    use crate::cluster::live::ClusterConn;
-    use crate::server::{Config, PortalState, load_chart, router};
+    use crate::server::PortalState;
+    use crate::server::test_portal::TestPortal;
 
-    /// A portal on the fixture lessons with no cluster at all, and an in-memory store
-    /// (migrated or not).
+    /// A portal on the fixture lessons with no cluster at all (migrated or not).
     async fn portal(migrated: bool) -> (PortalState, SqliteStore, sqlx::SqlitePool) {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-        let fixtures = root.join("tests/fixtures/lessons");
-        let repo = root.parent().unwrap();
-        let env = [
-            ("PORTAL_CONTENT_DIR", fixtures.join("valid")),
-            ("PORTAL_REPO_ROOT", fixtures.clone()),
-            ("PORTAL_CHART_DIR", repo.join("deploy/helm/hello-world")),
-        ];
-        let config = Config::from_lookup(|k| {
-            env.iter()
-                .find(|(name, _)| *name == k)
-                .map(|(_, v)| v.display().to_string())
-        })
-        .unwrap();
-        let library = crate::lessons::Library::load(&config.content_dir, &config.repo_root)
-            .unwrap_or_else(|e| panic!("fixture lessons: {e}"));
-        let chart = load_chart(&config).unwrap();
-        let options = LeptosOptions::builder().output_name("portal").build();
-        let pool = SqlitePoolOptions::new()
-            .max_connections(1)
-            .connect("sqlite::memory:")
-            .await
-            .unwrap();
-        let store = SqliteStore::new(pool.clone());
-        if migrated {
-            store.migrate().await.unwrap();
-        }
-        let mut state = PortalState::new(config, options, library, chart, ClusterConn::none());
-        state.session_store = Some(crate::server::Sessions::Sqlite(store.clone()));
+        let TestPortal { state, store, pool } =
+            crate::server::test_portal::portal(migrated, &[]).await;
         (state, store, pool)
     }
 
     async fn get(state: &PortalState, store: &SqliteStore, uri: &str) -> (StatusCode, String) {
         let req = Request::get(uri).body(Body::empty()).unwrap();
-        let res = router(
-            state.clone(),
-            crate::server::Sessions::Sqlite(store.clone()),
-        )
-        .oneshot(req)
-        .await
-        .unwrap();
+        let res = crate::server::test_portal::send(state, store, req).await;
         assert_eq!(res.headers()["cache-control"], "no-store", "{uri}");
         let status = res.status();
         let body = res.into_body().collect().await.unwrap().to_bytes();

@@ -27,11 +27,9 @@ pub async fn stream_handler(
             "이 포털은 워크숍 모드가 아닙니다.".into(),
         ));
     };
-    let host: Option<bool> = session
-        .get(HOST_SESSION_KEY)
-        .await
-        .map_err(Error::Session)?;
-    if host != Some(true) {
+    // A stored mark of an older token (or an unreadable one) is no host.
+    let mark: Option<String> = session.get(HOST_SESSION_KEY).await.ok().flatten();
+    if !ws.is_host(mark.as_deref()) {
         return Err(Error::Unauthorized(
             "진행자 토큰을 먼저 넣어 주세요.".into(),
         ));

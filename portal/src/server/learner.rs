@@ -62,6 +62,25 @@ pub fn client_for(state: &PortalState, who: &Who) -> Result<Client> {
         .map_err(|e| Error::Cluster(e.to_string()))
 }
 
+/// A call that only reads from the cluster, by `who` (or, with one learner, by the
+/// session `session`): a larger budget than actions, but counted too — a script polling a
+/// panel's server function would otherwise reach the API server unchecked.
+pub fn allow_read(state: &PortalState, who: &Who, session: Option<&str>) -> Result<()> {
+    let key = match (&who.learner, session) {
+        (Some(l), _) => format!("learner:{}", l.id),
+        (None, Some(id)) => format!("session:{id}"),
+        (None, None) => "anonymous".to_owned(),
+    };
+    state
+        .cluster_reads
+        .check(&key, Instant::now())
+        .map_err(|wait| {
+            Error::TooManyRequests(format!(
+                "조회가 너무 잦습니다. {wait}초 뒤에 다시 시도해 주세요."
+            ))
+        })
+}
+
 /// A state-changing action by `who`: counted against their rate limit in a workshop.
 pub fn allow_action(state: &PortalState, who: &Who) -> Result<()> {
     let (Some(ws), Some(learner)) = (&state.workshop, &who.learner) else {
@@ -74,4 +93,22 @@ pub fn allow_action(state: &PortalState, who: &Who) -> Result<()> {
                 "요청이 너무 잦습니다. {wait}초 뒤에 다시 시도해 주세요."
             ))
         })
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::server::test_portal::portal;
+
+    /// A script polling a read-only panel call: counted, then 429 in Korean.
+    #[tokio::test]
+    async fn read_only_cluster_calls_are_counted_too() {
+        let p = portal(true, &[]).await;
+        for _ in 0..120 {
+            let (status, _, body) = p.call("release-options", "", [127, 0, 0, 1], None).await;
+            assert_ne!(status, 429, "{body}");
+        }
+        let (status, _, body) = p.call("release-options", "", [127, 0, 0, 1], None).await;
+        assert_eq!(status, 429, "{body}");
+        assert!(body.contains("조회가 너무 잦습니다"), "{body}");
+    }
 }

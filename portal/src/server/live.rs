@@ -52,19 +52,36 @@ pub async fn stream_handler(
     Query(query): Query<LiveQuery>,
 ) -> Result<Sse<impl Stream<Item = std::result::Result<Event, Infallible>>>> {
     let topics = parse_topics(&query.topics)?;
-    // The cluster's own state (nodes, for the header chip) is for everyone; the rest
-    // needs a learner.
+    // The cluster's own state (nodes, for the header chip) is for everyone — in a
+    // workshop, for everyone with a session; the rest needs a learner.
     let (namespace, learner) = match crate::server::learner::who(&state, &session).await {
         Ok(who) => (who.namespace, who.learner.map(|l| l.id)),
-        Err(_) if topics.iter().all(|t| *t == Topic::Nodes) => (String::new(), None),
+        Err(_)
+            if topics.iter().all(|t| *t == Topic::Nodes)
+                && (state.workshop.is_none() || session.id().is_some()) =>
+        {
+            (String::new(), None)
+        }
         Err(e) => return Err(e),
     };
+    // Loaded, so a cookie naming no stored session counts as none.
+    let _ = session.get_value(crate::workshop::SESSION_KEY).await;
+    let session_id = session.id().map(|id| id.to_string());
+    let slot = state.live_slots.take(session_id.as_deref()).ok_or_else(|| {
+        Error::TooManyRequests(
+            "열린 라이브 연결이 너무 많습니다. 쓰지 않는 탭을 닫으면 잠시 뒤 다시 연결됩니다.".into(),
+        )
+    })?;
     let feeds: Vec<_> = topics
         .into_iter()
         .map(|t| state.hub.feed(&namespace, t))
         .collect();
     state.metrics.live_connections_opened();
-    let guard = ConnectionGuard(state.clone(), learner.map(|id| keep_seen(&state, id)));
+    let guard = ConnectionGuard {
+        state: state.clone(),
+        seen: learner.map(|id| keep_seen(&state, id)),
+        _slot: slot,
+    };
     let mut shutdown = state.shutdown.clone();
     let stopped = async move {
         let _ = shutdown.wait_for(|stopping| *stopping).await;
@@ -83,14 +100,18 @@ pub async fn stream_handler(
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
 }
 
-/// Counts the stream as closed when the browser goes away, and stops marking its
-/// learner as seen.
-struct ConnectionGuard(PortalState, Option<tokio::task::JoinHandle<()>>);
+/// Counts the stream as closed when the browser goes away, stops marking its learner
+/// as seen, and frees its slot.
+struct ConnectionGuard {
+    state: PortalState,
+    seen: Option<tokio::task::JoinHandle<()>>,
+    _slot: super::live_slots::Slot,
+}
 
 impl Drop for ConnectionGuard {
     fn drop(&mut self) {
-        self.0.metrics.live_connections_closed();
-        if let Some(task) = self.1.take() {
+        self.state.metrics.live_connections_closed();
+        if let Some(task) = self.seen.take() {
             task.abort();
         }
     }
@@ -147,9 +168,41 @@ fn topic_stream(feed: Arc<Feed>) -> impl Stream<Item = Wire> {
 }
 
 #[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 mod tests {
+    use std::sync::Arc;
+
+    use axum::body::Body;
+    use axum::http::Request;
+
     use super::parse_topics;
     use crate::live::Topic;
+    use crate::server::live_slots::Slots;
+    use crate::server::test_portal::portal;
+
+    fn live(topics: &str) -> Request<Body> {
+        Request::get(format!("/api/live?topics={topics}"))
+            .body(Body::empty())
+            .unwrap()
+    }
+
+    #[tokio::test]
+    async fn streams_past_the_cap_are_refused_in_korean() {
+        let mut p = portal(true, &[]).await;
+        p.state.live_slots = Arc::new(Slots::new(10, 2, 1));
+        let first = p.send(live("nodes")).await;
+        assert_eq!(first.status(), 200);
+        let second = p.send(live("nodes")).await;
+        assert_eq!(second.status(), 429);
+        drop(first);
+        assert_eq!(p.send(live("nodes")).await.status(), 200, "freed when closed");
+    }
+
+    #[tokio::test]
+    async fn in_a_workshop_even_the_node_chip_needs_a_session() {
+        let p = portal(true, &[("PORTAL_WORKSHOP_CODE", "c")]).await;
+        assert_eq!(p.send(live("nodes")).await.status(), 401);
+    }
 
     #[test]
     fn topics_are_checked() {

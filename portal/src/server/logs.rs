@@ -40,6 +40,8 @@ pub async fn download(
     let since = bounded(q.since.as_deref(), "since", 86_400)?;
     let previous = matches!(q.previous.as_deref(), Some("1" | "true"));
     let who = crate::server::learner::who(&state, &session).await?;
+    let session_id = session.id().map(|id| id.to_string());
+    crate::server::learner::allow_read(&state, &who, session_id.as_deref())?;
     let client = crate::server::learner::client_for(&state, &who)?;
     let ns = who.namespace.as_str();
     let mine = is_release_pod(&client, ns, crate::panels::RELEASE, &q.pod)

@@ -1,6 +1,7 @@
 //! The server side: configuration, shared state, the axum router, sessions and
 //! progress, static assets.
 
+pub mod access;
 mod assets;
 mod cache;
 pub mod config;
@@ -11,6 +12,7 @@ mod health;
 mod host_live;
 pub mod learner;
 mod live;
+pub mod live_slots;
 mod logs;
 pub mod metrics;
 mod progress;
@@ -18,6 +20,8 @@ mod run;
 mod security;
 mod sessions;
 mod state;
+#[cfg(test)]
+pub mod test_portal;
 
 pub use config::Config;
 pub use error::{Error, Result};
@@ -84,9 +88,16 @@ pub fn router(state: PortalState, sessions: Sessions) -> Router {
             state.clone(),
             progress::load_progress,
         ))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            access::grant,
+        ))
         .layer(session_layer)
         .layer(axum::middleware::from_fn(fn_errors::bad_arguments))
-        .layer(axum::middleware::from_fn(security::same_origin))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin,
+        ))
         .layer(tower_http::compression::CompressionLayer::new())
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

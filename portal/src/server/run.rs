@@ -3,7 +3,8 @@
 use std::time::{Duration, SystemTime};
 
 use leptos::prelude::LeptosOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqlitePoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::cluster::live::ClusterConn;
@@ -29,9 +30,14 @@ pub async fn open_store(config: &Config) -> Result<(SqliteStore, sqlx::SqlitePoo
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
     }
+    // WAL: readers (page loads, the board) do not wait for a writer; `normal` syncs at
+    // checkpoints only, which WAL keeps crash-safe. A busy writer is waited for, not an error.
     let options = SqliteConnectOptions::new()
         .filename(&config.database)
-        .create_if_missing(true);
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
         .connect_with(options)
@@ -75,7 +81,10 @@ pub async fn run(config: Config) -> Result<()> {
     // Sessions in Redis when configured (replicas share them), else in the SQLite file.
     let sessions = match &config.session_redis {
         Some(url) => crate::server::Sessions::redis(url.expose()).await?,
-        None => crate::server::Sessions::Sqlite(store),
+        None => {
+            tokio::spawn(delete_expired_sessions(store.clone(), EXPIRED_SWEEP));
+            crate::server::Sessions::Sqlite(store)
+        }
     };
     tracing::info!(store = sessions.kind(), "sessions");
     state.session_store = Some(sessions.clone());
@@ -89,13 +98,45 @@ pub async fn run(config: Config) -> Result<()> {
             source,
         })?;
     tracing::info!("포털이 http://{} 에서 기다립니다", config.addr);
-    axum::serve(listener, router(state, sessions))
-        .with_graceful_shutdown(async move {
-            shutdown_signal().await;
-            let _ = stopping.send(true);
+    let lab = state.lab.clone();
+    // The peer address is kept for the limit on wrong join codes and host tokens.
+    let app = router(state, sessions).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app)
+        .with_graceful_shutdown({
+            let lab = lab.clone();
+            async move {
+                shutdown_signal().await;
+                let _ = stopping.send(true);
+                // Runs start putting their releases back while the requests finish.
+                lab.inflight.stop();
+            }
         })
         .await
-        .map_err(Error::Serve)
+        .map_err(Error::Serve);
+    let left = lab.inflight.drain(RUNS_DRAIN).await;
+    if left > 0 {
+        tracing::warn!(runs = left, "experiment runs still going at shutdown were dropped");
+    }
+    served
+}
+
+/// The longest a stopping portal waits for experiment runs to put their releases back:
+/// inside the chart's grace period (`terminationGracePeriodSeconds`, 60).
+const RUNS_DRAIN: Duration = Duration::from_secs(40);
+
+/// How often expired sessions leave the SQLite file (Redis expires its own keys).
+const EXPIRED_SWEEP: Duration = Duration::from_secs(300);
+
+/// Runs for the life of the portal: a failed sweep is logged and tried again next time
+/// (the store's own loop would stop at the first error).
+async fn delete_expired_sessions(store: SqliteStore, every: Duration) {
+    let mut tick = tokio::time::interval(every);
+    loop {
+        tick.tick().await;
+        if let Err(e) = store.delete_expired().await {
+            tracing::warn!(error = %e, "could not delete expired sessions");
+        }
+    }
 }
 
 /// Development only: re-loads the lessons when a file under content/ changes. A broken
@@ -149,4 +190,62 @@ async fn shutdown_signal() {
     };
     tokio::select! { () = ctrl_c => {}, () = term => {} }
     tracing::info!("shutting down");
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+mod tests {
+    use tower_sessions::SessionStore;
+    use tower_sessions::cookie::time::{Duration as Span, OffsetDateTime};
+    use tower_sessions::session::{Id, Record};
+
+    use super::*;
+
+    /// A new database file of its own for each test.
+    async fn store(name: &str) -> (SqliteStore, sqlx::SqlitePool) {
+        let dir = std::env::temp_dir().join(format!("hk-run-{}-{name}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        let file = dir.join("p.sqlite3").display().to_string();
+        let config = Config::from_lookup(|k| (k == "PORTAL_DATABASE").then(|| file.clone())).unwrap();
+        open_store(&config).await.unwrap()
+    }
+
+    #[tokio::test]
+    async fn the_file_is_in_wal_mode_with_normal_sync_and_a_busy_timeout() {
+        let (_, pool) = store("pragmas").await;
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&pool).await.unwrap();
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&pool).await.unwrap();
+        assert_eq!((mode.as_str(), sync, busy), ("wal", 1, 5000));
+    }
+
+    #[tokio::test]
+    async fn expired_sessions_are_deleted_while_the_portal_runs() {
+        let (store, pool) = store("expired").await;
+        let record = |id: i128, expiry: OffsetDateTime| Record {
+            id: Id(id),
+            data: Default::default(),
+            expiry_date: expiry,
+        };
+        let now = OffsetDateTime::now_utc();
+        store.create(&mut record(1, now - Span::minutes(1))).await.unwrap();
+        store.create(&mut record(2, now + Span::days(1))).await.unwrap();
+        let count = || async {
+            sqlx::query_scalar::<_, i64>("SELECT count(*) FROM tower_sessions")
+                .fetch_one(&pool)
+                .await
+                .unwrap()
+        };
+        assert_eq!(count().await, 2);
+        let sweeper = tokio::spawn(delete_expired_sessions(store.clone(), EXPIRED_SWEEP));
+        // The first sweep is at once.
+        for _ in 0..100 {
+            if count().await == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
+        sweeper.abort();
+        assert_eq!(count().await, 1, "only the live session is left");
+    }
 }

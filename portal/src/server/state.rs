@@ -42,6 +42,12 @@ pub struct PortalState {
     /// The session store, for `/readyz` to query (the session layer holds its own
     /// clone). `None` until [`super::run`] sets it: not ready.
     pub session_store: Option<super::Sessions>,
+    /// Caps on open live streams (per session, without one, overall).
+    pub live_slots: Arc<super::live_slots::Slots>,
+    /// Wrong `?access=` tokens per client address (`PORTAL_ACCESS_TOKEN`).
+    pub access_guesses: Arc<crate::workshop::limit::Guesses>,
+    /// Read-only cluster calls per learner (or session) and minute.
+    pub cluster_reads: Arc<crate::workshop::limit::Limiter>,
 }
 
 impl PortalState {
@@ -67,6 +73,12 @@ impl PortalState {
             metrics: Arc::default(),
             shutdown: tokio::sync::watch::channel(false).1,
             session_store: None,
+            live_slots: Arc::default(),
+            access_guesses: Arc::default(),
+            cluster_reads: Arc::new(crate::workshop::limit::Limiter::new(
+                120,
+                std::time::Duration::from_secs(60),
+            )),
         }
     }
 

@@ -3,13 +3,17 @@
 //! workshop code and a display name; who they are lives in the session, their record
 //! and progress in SQLite. Idle learners' namespaces are removed after a TTL.
 //!
-//! - [`store`]: the learners table; [`limit`]: per-learner action rate limit;
-//!   [`board`]: the host dashboard's rows
-//! - the join page and the host dashboard are in `pages/join.rs` and `pages/host.rs`
+//! - [`store`]: the learners table; [`limit`]: per-learner action rate limit and the
+//!   cap on wrong guesses; [`guard`]: who is guessing; [`board`]: the host dashboard's rows
+//! - the join page and the host dashboard are in `pages/join.rs` and `pages/host/`
 
 pub mod board;
+pub mod guard;
 pub mod limit;
 pub mod store;
+
+#[cfg(test)]
+mod http_tests;
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -54,6 +58,8 @@ pub struct Workshop {
     pub config: WorkshopConfig,
     pub store: Store,
     pub limiter: limit::Limiter,
+    /// Wrong join codes and host tokens, per client address and session.
+    pub guesses: limit::Guesses,
     /// Whether new learners may join (the host opens and closes it; open at start).
     joining: AtomicBool,
 }
@@ -64,6 +70,7 @@ impl Workshop {
             config,
             store,
             limiter: limit::Limiter::new(20, Duration::from_secs(60)),
+            guesses: limit::Guesses::new(),
             joining: AtomicBool::new(true),
         })
     }
@@ -85,6 +92,22 @@ impl Workshop {
     pub fn token_matches(&self, given: &str) -> bool {
         !self.config.host_token.is_empty()
             && constant_time_eq(self.config.host_token.as_bytes(), given.as_bytes())
+    }
+
+    /// What a host's session holds: a hash of the token it gave, not `true`, so a new
+    /// token (changed in the Secret, the pod restarted) logs every old host session out.
+    pub fn host_mark(&self) -> String {
+        use sha2::{Digest, Sha256};
+        format!(
+            "{:x}",
+            Sha256::digest(format!("hello-k8s host:{}", self.config.host_token))
+        )
+    }
+
+    /// Whether a session's stored mark is the current token's.
+    pub fn is_host(&self, mark: Option<&str>) -> bool {
+        !self.config.host_token.is_empty()
+            && mark.is_some_and(|m| constant_time_eq(m.as_bytes(), self.host_mark().as_bytes()))
     }
 
     /// Removes learners idle past the TTL, with their namespaces (checked every 30 s, or
@@ -135,7 +158,7 @@ impl Workshop {
     }
 }
 
-fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
+pub fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     if a.len() != b.len() {
         return false;
     }

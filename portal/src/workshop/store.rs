@@ -88,7 +88,10 @@ impl Store {
     }
 
     /// A new learner with a fresh namespace name `hk-<id>`.
-    pub async fn create(&self, name: &str) -> Result<LearnerRecord, sqlx::Error> {
+    /// A new learner, or `None` when `max` learners are already in: the count and the
+    /// insert are one statement, so learners joining at the same moment cannot pass the
+    /// limit together.
+    pub async fn create(&self, name: &str, max: usize) -> Result<Option<LearnerRecord>, sqlx::Error> {
         let id = new_id();
         let now = now_ms();
         let learner = LearnerRecord {
@@ -99,18 +102,23 @@ impl Store {
             seen_ms: now,
             progress: Progress::default(),
         };
-        sqlx::query(
-            "INSERT INTO learners (id, name, namespace, joined_ms, seen_ms) VALUES (?, ?, ?, ?, ?)",
+        let inserted = sqlx::query(
+            "INSERT INTO learners (id, name, namespace, joined_ms, seen_ms)
+             SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM learners) < ?",
         )
         .bind(&learner.id)
         .bind(&learner.name)
         .bind(&learner.namespace)
         .bind(now)
         .bind(now)
+        .bind(i64::try_from(max).unwrap_or(i64::MAX))
         .execute(&self.db)
         .await?;
+        if inserted.rows_affected() == 0 {
+            return Ok(None);
+        }
         self.bump();
-        Ok(learner)
+        Ok(Some(learner))
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<LearnerRecord>, sqlx::Error> {
@@ -189,8 +197,8 @@ mod tests {
     #[tokio::test]
     async fn learners_are_created_found_touched_and_removed() {
         let s = store().await;
-        let a = s.create("가나다").await.unwrap();
-        let b = s.create("라마").await.unwrap();
+        let a = s.create("가나다", 10).await.unwrap().unwrap();
+        let b = s.create("라마", 10).await.unwrap().unwrap();
         assert_ne!(a.namespace, b.namespace);
         assert!(a.namespace.starts_with("hk-") && a.namespace.len() == 11);
         assert_eq!(s.count().await.unwrap(), 2);
@@ -203,5 +211,33 @@ mod tests {
         assert_eq!(s.idle(Duration::ZERO).await.unwrap().len(), 2);
         s.delete(&b.id).await.unwrap();
         assert!(s.get(&b.id).await.unwrap().is_none());
+    }
+
+    /// Twenty learners at once for three seats, on a file with several connections.
+    #[tokio::test]
+    async fn the_limit_holds_when_many_join_at_once() {
+        let file = std::env::temp_dir().join(format!("hk-seats-{}.sqlite3", std::process::id()));
+        let _ = std::fs::remove_file(&file);
+        let options = sqlx::sqlite::SqliteConnectOptions::new()
+            .filename(&file)
+            .create_if_missing(true)
+            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
+            .busy_timeout(Duration::from_secs(5));
+        let db = sqlx::sqlite::SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await
+            .unwrap();
+        let s = Store::open(db).await.unwrap();
+        let joins = (0..20).map(|i| {
+            let s = s.clone();
+            tokio::spawn(async move { s.create(&format!("n{i}"), 3).await.unwrap() })
+        });
+        let mut seated = 0;
+        for j in joins {
+            seated += usize::from(j.await.unwrap().is_some());
+        }
+        assert_eq!((seated, s.count().await.unwrap()), (3, 3));
+        let _ = std::fs::remove_file(&file);
     }
 }

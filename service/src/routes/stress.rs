@@ -39,16 +39,16 @@ pub async fn hold_memory(
     Query(q): Query<HashMap<String, String>>,
 ) -> Result<Json<Value>> {
     let mib = bounded(&q, "mib", 1, MAX_MIB_PER_CALL)? as usize;
-    if state.held_mib() + mib > MAX_HELD_MIB {
-        return Err(Error::invalid(
-            "mib",
-            format!("한 번에 최대 {MAX_HELD_MIB} MiB까지만 붙잡을 수 있습니다"),
-        ));
-    }
     tracing::warn!(mib, "Allocating memory for the resources experiment");
-    let total = tokio::task::spawn_blocking(move || state.hold_memory(mib))
+    let total = tokio::task::spawn_blocking(move || state.hold_memory(mib, MAX_HELD_MIB))
         .await
-        .map_err(|_| Error::invalid("mib", "메모리를 할당하지 못했습니다"))?;
+        .map_err(|_| Error::invalid("mib", "메모리를 할당하지 못했습니다"))?
+        .map_err(|_| {
+            Error::invalid(
+                "mib",
+                format!("한 번에 최대 {MAX_HELD_MIB} MiB까지만 붙잡을 수 있습니다"),
+            )
+        })?;
     tracing::warn!(held_mib = total, "Holding memory");
     Ok(Json(json!({ "status": "ok", "held_mib": total })))
 }

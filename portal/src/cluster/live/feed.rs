@@ -2,7 +2,7 @@
 //! changes, and its health. Every tab subscribed to the same namespace and topic shares
 //! it; a subscriber that falls behind gets a fresh snapshot instead of an unbounded queue.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::{broadcast, watch};
@@ -24,6 +24,9 @@ pub struct Feed {
     items: Mutex<BTreeMap<String, Item>>,
     /// Oldest items are dropped past this many (events, logs); `None` keeps all.
     cap: Option<usize>,
+    /// For a capped feed: when each key last changed (a counter), so the one dropped is
+    /// the oldest — not the smallest key (events are keyed by a random uid).
+    arrived: Mutex<(u64, HashMap<String, u64>)>,
     tx: broadcast::Sender<Wire>,
     health: watch::Sender<Health>,
 }
@@ -47,6 +50,7 @@ impl Feed {
             topic,
             items: Mutex::default(),
             cap,
+            arrived: Mutex::default(),
             tx,
             health,
         })
@@ -99,14 +103,22 @@ impl Feed {
         if items.get(&key) == Some(&item) {
             return;
         }
-        items.insert(key, item.clone());
         if let Some(cap) = self.cap {
+            let mut arrived = self.arrived.lock().unwrap_or_else(|p| p.into_inner());
+            let (clock, when) = &mut *arrived;
+            *clock += 1;
+            when.insert(key.clone(), *clock);
+            items.insert(key, item.clone());
             while items.len() > cap {
-                let Some(oldest) = items.keys().next().cloned() else {
+                let Some(oldest) = when.iter().min_by_key(|(_, t)| **t).map(|(k, _)| k.clone())
+                else {
                     break;
                 };
+                when.remove(&oldest);
                 items.remove(&oldest);
             }
+        } else {
+            items.insert(key, item.clone());
         }
         let _ = self.tx.send(Wire::Upsert {
             topic: self.topic,
@@ -116,6 +128,10 @@ impl Feed {
 
     pub fn delete(&self, key: &str) {
         let mut items = self.lock();
+        if self.cap.is_some() {
+            let mut arrived = self.arrived.lock().unwrap_or_else(|p| p.into_inner());
+            arrived.1.remove(key);
+        }
         if items.remove(key).is_some() {
             let _ = self.tx.send(Wire::Delete {
                 topic: self.topic,
@@ -134,6 +150,17 @@ impl Feed {
         }
         if *items == next {
             return;
+        }
+        if self.cap.is_some() {
+            let mut arrived = self.arrived.lock().unwrap_or_else(|p| p.into_inner());
+            let (clock, when) = &mut *arrived;
+            when.retain(|k, _| next.contains_key(k));
+            for k in next.keys() {
+                when.entry(k.clone()).or_insert_with(|| {
+                    *clock += 1;
+                    *clock
+                });
+            }
         }
         *items = next;
         let _ = self.tx.send(Wire::Snapshot {
@@ -192,5 +219,17 @@ mod tests {
         }
         let keys: Vec<_> = feed.items().iter().map(Item::key).collect();
         assert_eq!(keys, ["b", "c"]);
+    }
+
+    /// Events are keyed by uid: the one dropped is the one that arrived first, whatever
+    /// its uid sorts as.
+    #[test]
+    fn the_oldest_goes_even_when_its_key_sorts_last() {
+        let feed = Feed::new(Topic::Pods, Some(2));
+        for name in ["z-first", "a-second", "m-third"] {
+            feed.upsert(pod(name, "Running"));
+        }
+        let keys: Vec<_> = feed.items().iter().map(Item::key).collect();
+        assert_eq!(keys, ["a-second", "m-third"]);
     }
 }

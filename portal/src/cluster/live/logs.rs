@@ -182,22 +182,42 @@ pub async fn fetch(
     since: Option<i64>,
     previous: bool,
 ) -> crate::cluster::Result<String> {
-    let params = LogParams {
-        tail_lines: tail,
-        since_seconds: since,
-        previous,
-        timestamps: true,
-        ..Default::default()
-    };
+    let params = download_params(tail, since, previous);
     Api::<Pod>::namespaced(client.clone(), ns)
         .logs(pod, &params)
         .await
         .map_err(|e| crate::cluster::Error::kube(format!("Pod {ns}/{pod} 로그"), e))
 }
 
+/// The most a download holds in memory, and the lines it has when none are asked for:
+/// a chatty container's whole log must not become one allocation.
+pub const DOWNLOAD_MAX_BYTES: i64 = 8 * 1024 * 1024;
+pub const DOWNLOAD_DEFAULT_TAIL: i64 = 1000;
+
+fn download_params(tail: Option<i64>, since: Option<i64>, previous: bool) -> LogParams {
+    LogParams {
+        tail_lines: tail.or(since.is_none().then_some(DOWNLOAD_DEFAULT_TAIL)),
+        since_seconds: since,
+        previous,
+        timestamps: true,
+        limit_bytes: Some(DOWNLOAD_MAX_BYTES),
+        ..Default::default()
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::parse;
+
+    #[test]
+    fn downloads_are_bounded_in_lines_and_bytes() {
+        let p = super::download_params(None, None, false);
+        assert_eq!(p.tail_lines, Some(super::DOWNLOAD_DEFAULT_TAIL));
+        assert_eq!(p.limit_bytes, Some(super::DOWNLOAD_MAX_BYTES));
+        let p = super::download_params(None, Some(600), true);
+        assert_eq!((p.tail_lines, p.since_seconds, p.previous), (None, Some(600), true));
+        assert_eq!(super::download_params(Some(20), None, false).tail_lines, Some(20));
+    }
 
     #[test]
     fn json_lines_are_parsed_and_others_kept_as_text() {

@@ -24,6 +24,16 @@ const MAX_RETRY: Duration = Duration::from_secs(5);
 /// Watches re-listed after a failure or an ended stream, since start (`/metrics`).
 pub static RESTARTS: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
+/// The API server ends each watch within a minute and the watcher resumes it from the
+/// last version seen (no re-list); a connection that goes silent past that (plus kube's
+/// margin) is treated as dead and re-opened, so a half-open socket cannot freeze a panel
+/// for the default five minutes.
+const WATCH_SECONDS: u32 = 60;
+
+pub fn watch_config() -> watcher::Config {
+    watcher::Config::default().timeout(WATCH_SECONDS)
+}
+
 /// Runs until aborted. `keep_deleted` keeps items the API server deleted (events: the
 /// portal keeps them past the API server's one-hour TTL while it runs).
 pub async fn run<K>(feed: Arc<Feed>, api: Api<K>, to_item: ToItem<K>, keep_deleted: bool)
@@ -33,7 +43,7 @@ where
 {
     let mut retry = FIRST_RETRY;
     loop {
-        let mut stream = watcher::watcher(api.clone(), watcher::Config::default()).boxed();
+        let mut stream = watcher::watcher(api.clone(), watch_config()).boxed();
         let mut relist: Option<Vec<Item>> = None;
         while let Some(event) = stream.next().await {
             match event {
@@ -72,7 +82,32 @@ where
             }
         }
         RESTARTS.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-        tokio::time::sleep(retry).await;
+        tokio::time::sleep(with_jitter(retry)).await;
         retry = (retry * 2).min(MAX_RETRY);
+    }
+}
+
+/// `base` plus up to half of it again, at random: after an API server restart the
+/// portal's many watches (one per namespace and topic) must not all re-list at once.
+fn with_jitter(base: Duration) -> Duration {
+    use std::hash::{BuildHasher, Hasher};
+    // A fresh RandomState is randomly keyed: enough randomness for spreading retries.
+    let random = std::collections::hash_map::RandomState::new()
+        .build_hasher()
+        .finish();
+    let half = base.as_millis() as u64 / 2;
+    base + Duration::from_millis(if half == 0 { 0 } else { random % (half + 1) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn retries_spread_over_half_the_pause_again() {
+        let base = Duration::from_secs(2);
+        let waits: std::collections::BTreeSet<_> = (0..50).map(|_| with_jitter(base)).collect();
+        assert!(waits.iter().all(|w| (base..=base + base / 2).contains(w)));
+        assert!(waits.len() > 1, "not all the same");
     }
 }

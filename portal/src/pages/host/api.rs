@@ -23,22 +23,54 @@ fn host() -> Result<
     Ok((state, ws))
 }
 
-/// The token, or — when none is given — a session in which it was given before.
+/// A failure whose details are for the log only.
 #[cfg(feature = "ssr")]
-async fn check(ws: &crate::workshop::Workshop, token: &str) -> Result<(), ServerFnError> {
+fn internal(what: &'static str, e: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(error = %e, what, "host request failed");
+    crate::panels::server::refuse(
+        StatusCode::INTERNAL_SERVER_ERROR,
+        "요청을 처리하지 못했습니다. 잠시 뒤 다시 시도해 주세요. (자세한 내용은 포털 로그에 있습니다)",
+    )
+}
+
+/// A cluster failure removing a learner, said without the API server's words.
+#[cfg(feature = "ssr")]
+fn not_removed(e: impl std::fmt::Display) -> ServerFnError {
+    tracing::error!(error = %e, "could not remove a learner");
+    crate::panels::server::refuse(
+        StatusCode::BAD_GATEWAY,
+        "클러스터에서 참가자의 네임스페이스를 지우지 못했습니다. 잠시 뒤 다시 시도해 주세요.",
+    )
+}
+
+/// A given token, checked against the limit on wrong guesses.
+#[cfg(feature = "ssr")]
+async fn token_given(ws: &crate::workshop::Workshop, token: &str) -> Result<(), ServerFnError> {
+    let keys = crate::workshop::guard::before_guess(&ws.guesses).await?;
     if ws.token_matches(token) {
         return Ok(());
     }
-    if token.is_empty() {
-        let session: tower_sessions::Session = leptos_axum::extract().await?;
-        let host: Option<bool> = session
-            .get(crate::workshop::HOST_SESSION_KEY)
-            .await
-            .ok()
-            .flatten();
-        if host == Some(true) {
-            return Ok(());
-        }
+    ws.guesses.failed(&keys, std::time::Instant::now());
+    Err(crate::panels::server::refuse(
+        StatusCode::FORBIDDEN,
+        "진행자 토큰이 맞지 않습니다.",
+    ))
+}
+
+/// The token, or — when none is given — a session in which it was given before.
+#[cfg(feature = "ssr")]
+async fn check(ws: &crate::workshop::Workshop, token: &str) -> Result<(), ServerFnError> {
+    if !token.is_empty() {
+        return token_given(ws, token).await;
+    }
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    let mark: Option<String> = session
+        .get(crate::workshop::HOST_SESSION_KEY)
+        .await
+        .ok()
+        .flatten();
+    if ws.is_host(mark.as_deref()) {
+        return Ok(());
     }
     Err(crate::panels::server::refuse(
         StatusCode::FORBIDDEN,
@@ -54,7 +86,7 @@ pub async fn host_overview(token: String) -> Result<Board, ServerFnError> {
         .store
         .all()
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+        .map_err(|e| internal("learner store", e))?;
     let quotas = match state.hub.conn().now() {
         Some(c) => {
             let namespaces: Vec<String> = learners.iter().map(|l| l.namespace.clone()).collect();
@@ -87,18 +119,28 @@ pub async fn host_joining(token: String, open: bool) -> Result<String, ServerFnE
 #[server(prefix = "/api", endpoint = "host-login")]
 pub async fn host_login(token: String) -> Result<(), ServerFnError> {
     let (_, ws) = host()?;
-    if !ws.token_matches(&token) {
-        return Err(crate::panels::server::refuse(
-            StatusCode::FORBIDDEN,
-            "진행자 토큰이 맞지 않습니다.",
-        ));
-    }
+    token_given(&ws, &token).await?;
+    let session: tower_sessions::Session = leptos_axum::extract().await?;
+    // A new id on login: a session id planted before (fixation) gets no host rights.
+    session.cycle_id().await.map_err(|e| internal("session", e))?;
+    session
+        .insert(crate::workshop::HOST_SESSION_KEY, ws.host_mark())
+        .await
+        .map_err(|e| internal("session", e))?;
+    Ok(())
+}
+
+/// Ends this browser's host rights (the board stops following).
+#[server(prefix = "/api", endpoint = "host-logout")]
+pub async fn host_logout() -> Result<String, ServerFnError> {
+    let _ = host()?;
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     session
-        .insert(crate::workshop::HOST_SESSION_KEY, true)
+        .remove::<String>(crate::workshop::HOST_SESSION_KEY)
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
-    Ok(())
+        .map_err(|e| internal("session", e))?;
+    session.cycle_id().await.map_err(|e| internal("session", e))?;
+    Ok("로그아웃했습니다. 다시 보려면 진행자 토큰을 넣어 주세요.".into())
 }
 
 /// `remove` deletes the learner and their namespace; otherwise their release is reset.
@@ -114,7 +156,7 @@ pub async fn host_learner(
         .store
         .get(&id)
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?
+        .map_err(|e| internal("learner store", e))?
         .ok_or_else(|| crate::panels::server::bad_request("그런 참가자가 없습니다."))?;
     let connected = state.hub.conn().now().ok_or_else(|| {
         crate::panels::server::refuse(
@@ -125,7 +167,7 @@ pub async fn host_learner(
     if remove {
         ws.remove(&connected.client, &learner)
             .await
-            .map_err(ServerFnError::new)?;
+            .map_err(not_removed)?;
         return Ok(format!(
             "{} 님과 네임스페이스 {} 를 지웠습니다.",
             learner.name, learner.namespace
@@ -139,7 +181,7 @@ pub async fn host_learner(
         false,
     )
     .await
-    .map_err(|e| ServerFnError::new(e.to_string()))?;
+    .map_err(|e| crate::panels::server::from_cluster(&state, e))?;
     Ok(format!(
         "{} 님의 릴리스를 지웠습니다 (네임스페이스는 그대로).",
         learner.name
@@ -161,11 +203,11 @@ pub async fn host_end(token: String) -> Result<String, ServerFnError> {
         .store
         .all()
         .await
-        .map_err(|e| ServerFnError::new(e.to_string()))?;
+        .map_err(|e| internal("learner store", e))?;
     for l in &all {
         ws.remove(&connected.client, l)
             .await
-            .map_err(ServerFnError::new)?;
+            .map_err(not_removed)?;
     }
     Ok(format!(
         "워크숍을 마쳤습니다: 참가자 {}명과 네임스페이스를 지웠습니다.",

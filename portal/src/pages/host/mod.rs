@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 mod api;
 mod follow;
 
-pub use api::{host_end, host_joining, host_learner, host_login, host_overview};
+pub use api::{host_end, host_joining, host_learner, host_login, host_logout, host_overview};
 
 /// What the host sees: whether joining is open, and every learner.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -56,6 +56,17 @@ fn HostBoard() -> impl IntoView {
         match host_login(token.get_untracked()).await {
             Ok(()) => follow(set_rows, set_joining, set_link),
             Err(e) => set_rows.set(Some(Err(crate::panels::common::error_text(&e)))),
+        }
+    });
+    let logout = Action::new_local(move |_: &()| async move {
+        match host_logout().await {
+            // A fresh page: the board's stream and rows go with the rights.
+            Ok(_) => {
+                if let Some(w) = web_sys::window() {
+                    let _ = w.location().reload();
+                }
+            }
+            Err(e) => set_message.set(Some(crate::panels::common::error_text(&e))),
         }
     });
     let act = Action::new_local(move |(id, remove): &(String, bool)| {
@@ -126,6 +137,7 @@ fn HostBoard() -> impl IntoView {
                 <span class="dim">{if open { "참가 받는 중" } else { "참가 닫힘" }}</span>
             })}
             <button class="button danger" data-action="host-end" on:click=move |_| { end.dispatch(()); }>"워크숍 끝내기"</button>
+            <button class="button" data-action="host-logout" on:click=move |_| { logout.dispatch(()); }>"로그아웃"</button>
             <span class=move || format!("live-badge {}", link.get().as_str()) data-host-link=move || link.get().as_str() role="status">{move || link.get().label()}</span>
             {move || message.get().map(|m| view! { <p class="result" role="status">{m}</p> })}
             {table}

@@ -1,0 +1,102 @@
+//! A portal stopped (SIGTERM) in the middle of an experiment puts the learner's release
+//! back before it exits: mid-3-1 the ConfigMap is the chart's again, mid-3-2 every pod
+//! is ready again, and after a restart the run says it was stopped and put back.
+#![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
+
+mod experiments;
+
+use std::time::{Duration, Instant};
+
+use e2e::Tools;
+use e2e::browser::js;
+use e2e::portal::Portal;
+use experiments::{goto, open_in, post};
+
+/// Its own namespace, so it runs beside `experiments_live`.
+const NS: &str = "hello-stop";
+
+fn kubectl(args: &[&str]) -> String {
+    let mut all = args.to_vec();
+    all.extend_from_slice(&["-n", NS]);
+    Tools.kubectl(&all).unwrap_or_default()
+}
+
+fn log_level() -> String {
+    kubectl(&[
+        "get",
+        "configmap",
+        "hello-hello-world-config",
+        "-o",
+        "jsonpath={.data.LOG_LEVEL}",
+    ])
+}
+
+/// `ready` flags of the release's pods, e.g. `true true`.
+fn readiness() -> String {
+    kubectl(&[
+        "get",
+        "pods",
+        "-l",
+        "app.kubernetes.io/instance=hello",
+        "-o",
+        "jsonpath={.items[*].status.containerStatuses[0].ready}",
+    ])
+}
+
+fn wait_for(what: &str, timeout: Duration, ok: impl Fn() -> bool) {
+    let start = Instant::now();
+    while !ok() {
+        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
+        std::thread::sleep(Duration::from_millis(250));
+    }
+}
+
+/// SIGTERM, and how long the portal took to exit (it puts the release back first).
+fn stop(portal: Portal) -> f64 {
+    let start = Instant::now();
+    portal.stop();
+    start.elapsed().as_secs_f64()
+}
+
+#[tokio::test]
+#[ignore = "needs the local cluster, Chromium and a built portal: ./dev.sh test"]
+#[allow(clippy::print_stderr)] // the measured figures, for the report
+async fn a_portal_stopped_mid_experiment_puts_the_release_back() {
+    let b = open_in(NS, "3-1", "configmap").await;
+    let db = b.portal.database.clone();
+
+    // 3-1: stopped once the ConfigMap says debug.
+    let (status, text) = post(&b.c, "experiment-start", "experiment=configmap&variant=").await;
+    assert_eq!(status, 200, "{text}");
+    wait_for("LOG_LEVEL=debug", Duration::from_secs(120), || log_level() == "debug");
+    let took = stop(b.portal);
+    eprintln!("[stop] mid-3-1: the portal exited {took:.1} s after SIGTERM");
+    assert_eq!(log_level(), "info", "the ConfigMap is the chart's again");
+
+    // 3-2: stopped once a pod has switched its readiness off.
+    let portal = Portal::start(db.clone(), &[("PORTAL_NAMESPACE", NS)]);
+    goto(&b.c, &portal, "3-1", "configmap").await;
+    let stopped = js(
+        &b.c,
+        "const r = document.querySelector('[data-experiment=configmap] .exp-run'); return [r?.dataset.runPhase, r?.querySelector('[data-verdict]')?.textContent];",
+    )
+    .await;
+    assert_eq!(stopped[0], "stopped", "{stopped}");
+    assert!(
+        stopped[1].as_str().unwrap_or_default().contains("기준 상태로 되돌렸습니다"),
+        "{stopped}"
+    );
+    goto(&b.c, &portal, "3-2", "readiness").await;
+    let (status, text) = post(&b.c, "experiment-start", "experiment=readiness&variant=").await;
+    assert_eq!(status, 200, "{text}");
+    wait_for("a pod not ready", Duration::from_secs(120), || {
+        readiness().contains("false")
+    });
+    let took = stop(portal);
+    eprintln!("[stop] mid-3-2: the portal exited {took:.1} s after SIGTERM");
+    wait_for("every pod ready again", Duration::from_secs(20), || {
+        let r = readiness();
+        !r.is_empty() && !r.contains("false")
+    });
+    let _ = std::fs::remove_file(&db);
+}
