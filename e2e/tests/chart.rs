@@ -247,7 +247,9 @@ fn the_portal_chart_limits_its_own_powers_in_workshop_mode() {
         .unwrap();
     assert_eq!(impersonate["resourceNames"], serde_json::json!(["learner"]));
     assert!(
-        !plain.iter().any(|o| o["kind"] == "ValidatingAdmissionPolicy"),
+        !plain
+            .iter()
+            .any(|o| o["kind"] == "ValidatingAdmissionPolicy"),
         "no policy on a cluster without the API (1.20)"
     );
     let with_policy = docs(&render(&[

@@ -68,7 +68,9 @@ async fn a_portal_stopped_mid_experiment_puts_the_release_back() {
     // 3-1: stopped once the ConfigMap says debug.
     let (status, text) = post(&b.c, "experiment-start", "experiment=configmap&variant=").await;
     assert_eq!(status, 200, "{text}");
-    wait_for("LOG_LEVEL=debug", Duration::from_secs(120), || log_level() == "debug");
+    wait_for("LOG_LEVEL=debug", Duration::from_secs(120), || {
+        log_level() == "debug"
+    });
     let took = stop(b.portal);
     eprintln!("[stop] mid-3-1: the portal exited {took:.1} s after SIGTERM");
     assert_eq!(log_level(), "info", "the ConfigMap is the chart's again");
@@ -83,7 +85,10 @@ async fn a_portal_stopped_mid_experiment_puts_the_release_back() {
     .await;
     assert_eq!(stopped[0], "stopped", "{stopped}");
     assert!(
-        stopped[1].as_str().unwrap_or_default().contains("기준 상태로 되돌렸습니다"),
+        stopped[1]
+            .as_str()
+            .unwrap_or_default()
+            .contains("기준 상태로 되돌렸습니다"),
         "{stopped}"
     );
     goto(&b.c, &portal, "3-2", "readiness").await;

@@ -252,7 +252,11 @@ fn the_memory_cap_holds_for_calls_at_the_same_time() {
         let calls: Vec<_> = (0..2).map(|_| t.spawn(|| s.hold_memory(6, 10))).collect();
         calls.into_iter().map(|c| c.join().unwrap()).collect()
     });
-    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1, "{results:?}");
+    assert_eq!(
+        results.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{results:?}"
+    );
     assert_eq!(s.held_mib(), 6);
     s.release_memory();
 }

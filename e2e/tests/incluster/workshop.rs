@@ -59,10 +59,19 @@ pub async fn check(base: &str, chart: &Path) {
 
     // What the chart grants for it, and nothing wider.
     assert!(can(&["create", "namespaces/hk-anything"], "default"));
-    assert!(can(&["impersonate", "serviceaccounts/learner"], "hk-anything"));
+    assert!(can(
+        &["impersonate", "serviceaccounts/learner"],
+        "hk-anything"
+    ));
     // Only the learner account: the API server refuses any other identity.
-    assert!(!can(&["impersonate", "serviceaccounts/default"], "kube-system"));
-    assert!(!can(&["impersonate", "serviceaccounts/portal"], "hk-anything"));
+    assert!(!can(
+        &["impersonate", "serviceaccounts/default"],
+        "kube-system"
+    ));
+    assert!(!can(
+        &["impersonate", "serviceaccounts/portal"],
+        "hk-anything"
+    ));
     assert!(can(
         &["bind", &format!("clusterroles/{LEARNER_ROLE}")],
         "default"

@@ -95,6 +95,9 @@ mod tests {
         let config = Config::new(format!("http://{addr}").parse().unwrap());
         let client = Client::try_from(with_timeouts(config, Duration::from_millis(300))).unwrap();
         let call = tokio::time::timeout(Duration::from_secs(10), client.apiserver_version()).await;
-        assert!(matches!(call, Ok(Err(_))), "the call ends with an error: {call:?}");
+        assert!(
+            matches!(call, Ok(Err(_))),
+            "the call ends with an error: {call:?}"
+        );
     }
 }

@@ -33,10 +33,11 @@ pub async fn available_tags(client: &Client, repository: &str) -> Result<Vec<Str
         return Ok(tags);
     }
     let tags = list_tags(client, repository).await?;
-    RECENT
-        .lock()
-        .unwrap_or_else(|p| p.into_inner())
-        .push((repository.to_owned(), Instant::now(), tags.clone()));
+    RECENT.lock().unwrap_or_else(|p| p.into_inner()).push((
+        repository.to_owned(),
+        Instant::now(),
+        tags.clone(),
+    ));
     Ok(tags)
 }
 

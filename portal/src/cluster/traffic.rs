@@ -150,7 +150,10 @@ async fn via_api(client: &Client, path: &str, target: &Target, via: Via) -> Resu
     .await
     .map_err(|_| Error::InvalidValue {
         field: "response",
-        message: format!("응답이 너무 크거나 읽다가 끊겼습니다 (최대 {} KiB)", MAX_BODY / 1024),
+        message: format!(
+            "응답이 너무 크거나 읽다가 끊겼습니다 (최대 {} KiB)",
+            MAX_BODY / 1024
+        ),
     })?
     .to_bytes();
     Ok(Answer {
@@ -167,7 +170,9 @@ async fn via_api(client: &Client, path: &str, target: &Target, via: Via) -> Resu
 pub const MAX_BODY: usize = 256 * 1024;
 
 /// The body up to [`MAX_BODY`]; the rest is not read.
-async fn bounded_text(mut response: reqwest::Response) -> std::result::Result<String, reqwest::Error> {
+async fn bounded_text(
+    mut response: reqwest::Response,
+) -> std::result::Result<String, reqwest::Error> {
     let mut body = Vec::new();
     while let Some(chunk) = response.chunk().await? {
         let room = MAX_BODY - body.len();
@@ -315,7 +320,8 @@ mod tests {
     async fn a_huge_answer_is_cut_at_the_limit() {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
-        let app = axum::Router::new().route("/big", axum::routing::get(|| async { "x".repeat(1 << 20) }));
+        let app =
+            axum::Router::new().route("/big", axum::routing::get(|| async { "x".repeat(1 << 20) }));
         tokio::spawn(async move { axum::serve(listener, app).await });
         let target = Target {
             post: false,

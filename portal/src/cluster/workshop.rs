@@ -85,7 +85,10 @@ pub fn template(ns: &str, learner: &str, cluster_role: Option<&str>) -> Template
     // Pod Security (1.23+; ignored by older API servers): the tutorial's chart runs as
     // `baseline` allows, so that is enforced; `restricted` is only warned about, since the
     // chart the lessons teach sets no securityContext.
-    let labels = namespace.metadata.labels.get_or_insert_with(Default::default);
+    let labels = namespace
+        .metadata
+        .labels
+        .get_or_insert_with(Default::default);
     for (key, level) in [
         ("pod-security.kubernetes.io/enforce", "baseline"),
         ("pod-security.kubernetes.io/warn", "restricted"),

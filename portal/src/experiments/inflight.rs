@@ -52,10 +52,8 @@ impl InFlight {
     /// returns how many were still going (and are then dropped).
     pub async fn drain(&self, within: Duration) -> usize {
         let mut tasks = std::mem::take(&mut *self.tasks());
-        let _ = tokio::time::timeout(within, async {
-            while tasks.join_next().await.is_some() {}
-        })
-        .await;
+        let _ = tokio::time::timeout(within, async { while tasks.join_next().await.is_some() {} })
+            .await;
         let left = tasks.len();
         tasks.abort_all();
         left
@@ -84,7 +82,10 @@ mod tests {
         runs.spawn(std::future::pending()); // a run that never ends
         runs.stop();
         let left = runs.drain(Duration::from_secs(30)).await;
-        assert!(cleaned.load(Ordering::SeqCst), "the clean-up ran to its end");
+        assert!(
+            cleaned.load(Ordering::SeqCst),
+            "the clean-up ran to its end"
+        );
         assert_eq!(left, 1, "the stuck run was given up after the bound");
     }
 }

@@ -36,7 +36,10 @@ pub async fn grant(
     let key = [req
         .extensions()
         .get::<ConnectInfo<SocketAddr>>()
-        .map_or_else(|| "addr:?".to_owned(), |ConnectInfo(a)| format!("addr:{}", a.ip()))];
+        .map_or_else(
+            || "addr:?".to_owned(),
+            |ConnectInfo(a)| format!("addr:{}", a.ip()),
+        )];
     if let Err(wait) = state.access_guesses.allowed(&key, Instant::now()) {
         return refuse(
             StatusCode::TOO_MANY_REQUESTS,
@@ -77,7 +80,7 @@ pub async fn allowed(state: &PortalState, session: &Session) -> bool {
             .unwrap_or(false)
 }
 
-fn access_param(uri: &axum::http::Uri) -> Option<String> {
+fn access_param(uri: &http::Uri) -> Option<String> {
     #[derive(serde::Deserialize)]
     struct Access {
         access: Option<String>,
@@ -139,8 +142,17 @@ mod tests {
             .unwrap();
         let res = p.send(tick).await;
         let plain = res.headers()[header::SET_COOKIE].to_str().unwrap();
-        let plain = plain.split(';').next().unwrap().split_once('=').unwrap().1.to_owned();
-        let (status, _, body) = p.call("release-install", "", [192, 0, 2, 9], Some(&plain)).await;
+        let plain = plain
+            .split(';')
+            .next()
+            .unwrap()
+            .split_once('=')
+            .unwrap()
+            .1
+            .to_owned();
+        let (status, _, body) = p
+            .call("release-install", "", [192, 0, 2, 9], Some(&plain))
+            .await;
         assert_eq!(status, 401, "{body}");
         assert!(body.contains("접근 토큰"), "{body}");
         // Five wrong tokens, then even the right one waits.
@@ -153,14 +165,22 @@ mod tests {
         let (status, granted) = open(&p, &format!("/lessons/1-1?access={TOKEN}")).await;
         assert_eq!(status, 303);
         let granted = granted.expect("a session for the token");
-        let (status, _, body) = p.call("release-install", "", [192, 0, 2, 9], Some(&granted)).await;
-        assert_eq!(status, 503, "past the token, on to the (missing) cluster: {body}");
+        let (status, _, body) = p
+            .call("release-install", "", [192, 0, 2, 9], Some(&granted))
+            .await;
+        assert_eq!(
+            status, 503,
+            "past the token, on to the (missing) cluster: {body}"
+        );
     }
 
     #[test]
     fn the_token_is_read_from_the_query() {
-        let uri = |s: &str| s.parse::<axum::http::Uri>().expect("a URI");
-        assert_eq!(access_param(&uri("/x?a=1&access=t%2Bk")), Some("t+k".into()));
+        let uri = |s: &str| s.parse::<http::Uri>().expect("a URI");
+        assert_eq!(
+            access_param(&uri("/x?a=1&access=t%2Bk")),
+            Some("t+k".into())
+        );
         assert_eq!(access_param(&uri("/x?a=1")), None);
         assert_eq!(access_param(&uri("/x")), None);
     }

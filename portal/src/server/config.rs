@@ -72,7 +72,7 @@ impl Config {
         };
         let flag = |key: &str| matches!(get(key).as_deref(), Some("1" | "true" | "yes"));
         let addr_raw = get("PORTAL_ADDR").unwrap_or_else(|| "127.0.0.1:3000".to_owned());
-        let addr = addr_raw.parse().map_err(|_| {
+        let addr: SocketAddr = addr_raw.parse().map_err(|_| {
             Error::Config(format!(
                 "PORTAL_ADDR 는 127.0.0.1:3000 같은 주소여야 합니다 (받은 값: {addr_raw})"
             ))
@@ -178,15 +178,27 @@ mod tests {
     #[test]
     fn a_network_listen_needs_workshop_mode_or_an_access_token() {
         let open = [("PORTAL_ADDR", "0.0.0.0:3000")];
-        let err = config(&open).err().map(|e| e.to_string()).unwrap_or_default();
+        let err = config(&open)
+            .err()
+            .map(|e| e.to_string())
+            .unwrap_or_default();
         assert!(err.contains("PORTAL_ACCESS_TOKEN"), "{err}");
         assert!(config(&[("PORTAL_ADDR", "127.0.0.1:3000")]).is_ok());
         assert!(config(&[("PORTAL_ADDR", "[::1]:3000")]).is_ok());
-        let token = [("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_ACCESS_TOKEN", "a-long-enough-token")];
+        let token = [
+            ("PORTAL_ADDR", "0.0.0.0:3000"),
+            ("PORTAL_ACCESS_TOKEN", "a-long-enough-token"),
+        ];
         assert!(config(&token).is_ok());
-        let short = [("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_ACCESS_TOKEN", "short")];
+        let short = [
+            ("PORTAL_ADDR", "0.0.0.0:3000"),
+            ("PORTAL_ACCESS_TOKEN", "short"),
+        ];
         assert!(config(&short).is_err(), "a guessable token is refused");
-        let workshop = [("PORTAL_ADDR", "0.0.0.0:3000"), ("PORTAL_WORKSHOP_CODE", "c")];
+        let workshop = [
+            ("PORTAL_ADDR", "0.0.0.0:3000"),
+            ("PORTAL_WORKSHOP_CODE", "c"),
+        ];
         assert!(config(&workshop).is_ok());
     }
 }

@@ -67,11 +67,15 @@ pub async fn stream_handler(
     // Loaded, so a cookie naming no stored session counts as none.
     let _ = session.get_value(crate::workshop::SESSION_KEY).await;
     let session_id = session.id().map(|id| id.to_string());
-    let slot = state.live_slots.take(session_id.as_deref()).ok_or_else(|| {
-        Error::TooManyRequests(
-            "열린 라이브 연결이 너무 많습니다. 쓰지 않는 탭을 닫으면 잠시 뒤 다시 연결됩니다.".into(),
-        )
-    })?;
+    let slot = state
+        .live_slots
+        .take(session_id.as_deref())
+        .ok_or_else(|| {
+            Error::TooManyRequests(
+                "열린 라이브 연결이 너무 많습니다. 쓰지 않는 탭을 닫으면 잠시 뒤 다시 연결됩니다."
+                    .into(),
+            )
+        })?;
     let feeds: Vec<_> = topics
         .into_iter()
         .map(|t| state.hub.feed(&namespace, t))
@@ -195,7 +199,11 @@ mod tests {
         let second = p.send(live("nodes")).await;
         assert_eq!(second.status(), 429);
         drop(first);
-        assert_eq!(p.send(live("nodes")).await.status(), 200, "freed when closed");
+        assert_eq!(
+            p.send(live("nodes")).await.status(),
+            200,
+            "freed when closed"
+        );
     }
 
     #[tokio::test]

@@ -101,14 +101,20 @@ mod tests {
         let slots = Arc::new(Slots::new(5, 2, 1));
         let a: Vec<_> = (0..2).map(|_| slots.take(Some("a"))).collect();
         assert!(a.iter().all(Option::is_some));
-        assert!(slots.take(Some("a")).is_none(), "a third tab of one session");
+        assert!(
+            slots.take(Some("a")).is_none(),
+            "a third tab of one session"
+        );
         let anon = slots.take(None);
         assert!(anon.is_some() && slots.take(None).is_none());
         let b = [slots.take(Some("b")), slots.take(Some("b"))];
         assert!(b.iter().all(Option::is_some));
         assert!(slots.take(Some("c")).is_none(), "the portal is full (5)");
         drop(a);
-        assert!(slots.take(Some("a")).is_some(), "closed tabs free their slots");
+        assert!(
+            slots.take(Some("a")).is_some(),
+            "closed tabs free their slots"
+        );
         assert_eq!(slots.lock().by_session.get("a"), None, "freed on drop");
     }
 }

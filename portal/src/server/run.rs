@@ -115,7 +115,10 @@ pub async fn run(config: Config) -> Result<()> {
         .map_err(Error::Serve);
     let left = lab.inflight.drain(RUNS_DRAIN).await;
     if left > 0 {
-        tracing::warn!(runs = left, "experiment runs still going at shutdown were dropped");
+        tracing::warn!(
+            runs = left,
+            "experiment runs still going at shutdown were dropped"
+        );
     }
     served
 }
@@ -206,16 +209,26 @@ mod tests {
         let dir = std::env::temp_dir().join(format!("hk-run-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let file = dir.join("p.sqlite3").display().to_string();
-        let config = Config::from_lookup(|k| (k == "PORTAL_DATABASE").then(|| file.clone())).unwrap();
+        let config =
+            Config::from_lookup(|k| (k == "PORTAL_DATABASE").then(|| file.clone())).unwrap();
         open_store(&config).await.unwrap()
     }
 
     #[tokio::test]
     async fn the_file_is_in_wal_mode_with_normal_sync_and_a_busy_timeout() {
         let (_, pool) = store("pragmas").await;
-        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(&pool).await.unwrap();
-        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(&pool).await.unwrap();
-        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout").fetch_one(&pool).await.unwrap();
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let sync: i64 = sqlx::query_scalar("PRAGMA synchronous")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        let busy: i64 = sqlx::query_scalar("PRAGMA busy_timeout")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
         assert_eq!((mode.as_str(), sync, busy), ("wal", 1, 5000));
     }
 
@@ -228,8 +241,14 @@ mod tests {
             expiry_date: expiry,
         };
         let now = OffsetDateTime::now_utc();
-        store.create(&mut record(1, now - Span::minutes(1))).await.unwrap();
-        store.create(&mut record(2, now + Span::days(1))).await.unwrap();
+        store
+            .create(&mut record(1, now - Span::minutes(1)))
+            .await
+            .unwrap();
+        store
+            .create(&mut record(2, now + Span::days(1)))
+            .await
+            .unwrap();
         let count = || async {
             sqlx::query_scalar::<_, i64>("SELECT count(*) FROM tower_sessions")
                 .fetch_one(&pool)

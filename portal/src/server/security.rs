@@ -46,7 +46,10 @@ pub async fn same_origin(State(state): State<PortalState>, req: Request, next: N
 /// read as another type than it says.
 fn protect(mut res: Response) -> Response {
     let h = res.headers_mut();
-    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
     h.entry(header::CONTENT_SECURITY_POLICY)
         .or_insert(HeaderValue::from_static("frame-ancestors 'none'"));
     res
@@ -103,7 +106,11 @@ mod tests {
         assert_eq!(expected_scheme(&h, false, true), "https");
         h.insert("x-forwarded-proto", "https".parse().unwrap());
         assert_eq!(expected_scheme(&h, true, false), "https");
-        assert_eq!(expected_scheme(&h, false, false), "http", "untrusted: ignored");
+        assert_eq!(
+            expected_scheme(&h, false, false),
+            "http",
+            "untrusted: ignored"
+        );
     }
 
     #[tokio::test]
@@ -120,7 +127,9 @@ mod tests {
         };
         assert_eq!(p.send(post("https://portal.test")).await.status(), 403);
         assert_ne!(p.send(post("http://portal.test")).await.status(), 403);
-        let res = p.send(Request::get("/healthz").body(Body::empty()).unwrap()).await;
+        let res = p
+            .send(Request::get("/healthz").body(Body::empty()).unwrap())
+            .await;
         assert_eq!(res.headers()["x-content-type-options"], "nosniff");
         assert_eq!(
             res.headers()["content-security-policy"],

@@ -16,6 +16,7 @@ use tower_sessions_sqlx_store::SqliteStore;
 use crate::cluster::live::ClusterConn;
 use crate::server::{Config, PortalState, Sessions, load_chart, router};
 
+#[derive(Debug)]
 pub struct TestPortal {
     pub state: PortalState,
     pub store: SqliteStore,
@@ -28,13 +29,23 @@ pub async fn portal(migrated: bool, env: &[(&str, &str)]) -> TestPortal {
     let fixtures = root.join("tests/fixtures/lessons");
     let repo = root.parent().expect("the workspace");
     let mut vars: Vec<(String, String)> = vec![
-        ("PORTAL_CONTENT_DIR".into(), fixtures.join("valid").display().to_string()),
+        (
+            "PORTAL_CONTENT_DIR".into(),
+            fixtures.join("valid").display().to_string(),
+        ),
         ("PORTAL_REPO_ROOT".into(), fixtures.display().to_string()),
-        ("PORTAL_CHART_DIR".into(), repo.join("deploy/helm/hello-world").display().to_string()),
+        (
+            "PORTAL_CHART_DIR".into(),
+            repo.join("deploy/helm/hello-world").display().to_string(),
+        ),
     ];
     vars.extend(env.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())));
-    let config = Config::from_lookup(|k| vars.iter().find(|(name, _)| name == k).map(|(_, v)| v.clone()))
-        .expect("test config");
+    let config = Config::from_lookup(|k| {
+        vars.iter()
+            .find(|(name, _)| name == k)
+            .map(|(_, v)| v.clone())
+    })
+    .expect("test config");
     let library = crate::lessons::Library::load(&config.content_dir, &config.repo_root)
         .unwrap_or_else(|e| panic!("fixture lessons: {e}"));
     let chart = load_chart(&config).expect("the hello chart");
@@ -52,7 +63,9 @@ pub async fn portal(migrated: bool, env: &[(&str, &str)]) -> TestPortal {
     let mut state = PortalState::new(config, options, library, chart, ClusterConn::none());
     state.session_store = Some(Sessions::Sqlite(store.clone()));
     if let Some(ws) = workshop {
-        let learners = crate::workshop::Store::open(pool.clone()).await.expect("learners table");
+        let learners = crate::workshop::Store::open(pool.clone())
+            .await
+            .expect("learners table");
         state.workshop = Some(crate::workshop::Workshop::new(ws, learners));
     }
     TestPortal { state, store, pool }
@@ -85,10 +98,14 @@ impl TestPortal {
             .header(header::ORIGIN, "http://portal.test")
             .header(header::CONTENT_TYPE, "application/x-www-form-urlencoded");
         if let Some(c) = cookie {
-            req = req.header(header::COOKIE, format!("{}={c}", crate::server::SESSION_COOKIE));
+            req = req.header(
+                header::COOKIE,
+                format!("{}={c}", crate::server::SESSION_COOKIE),
+            );
         }
         let mut req = req.body(Body::from(form.to_owned())).expect("a request");
-        req.extensions_mut().insert(ConnectInfo(SocketAddr::from((peer, 40000))));
+        req.extensions_mut()
+            .insert(ConnectInfo(SocketAddr::from((peer, 40000))));
         let res = self.send(req).await;
         let status = res.status().as_u16();
         let session = res

@@ -24,7 +24,11 @@ pub fn keys(parts: &Parts, session_id: Option<String>, trust_forwarded: bool) ->
         .extensions
         .get::<ConnectInfo<SocketAddr>>()
         .map(|ConnectInfo(a)| a.ip());
-    let mut keys: Vec<String> = forwarded.or(peer).map(|ip| format!("addr:{ip}")).into_iter().collect();
+    let mut keys: Vec<String> = forwarded
+        .or(peer)
+        .map(|ip| format!("addr:{ip}"))
+        .into_iter()
+        .collect();
     keys.extend(session_id.map(|id| format!("session:{id}")));
     keys
 }
@@ -62,7 +66,7 @@ mod tests {
     use super::*;
 
     fn parts(forwarded: Option<&str>) -> Parts {
-        let mut req = axum::http::Request::post("/api/workshop-join");
+        let mut req = http::Request::post("/api/workshop-join");
         if let Some(f) = forwarded {
             req = req.header("x-forwarded-for", f);
         }

@@ -44,7 +44,9 @@ impl Limiter {
     pub fn peek(&self, who: &str, now: Instant) -> Result<(), u64> {
         let seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         match seen.get(who) {
-            Some((start, used)) if now.duration_since(*start) < self.window && *used >= self.max => {
+            Some((start, used))
+                if now.duration_since(*start) < self.window && *used >= self.max =>
+            {
                 let wait = self.window.saturating_sub(now.duration_since(*start));
                 Err(wait.as_secs().max(1))
             }
@@ -104,7 +106,11 @@ mod tests {
     fn five_wrong_guesses_then_none_from_that_address_or_session() {
         let g = Guesses::new();
         let t = Instant::now();
-        let (ip, s1, s2) = ("addr:10.0.0.1".to_owned(), "session:a".to_owned(), "session:b".to_owned());
+        let (ip, s1, s2) = (
+            "addr:10.0.0.1".to_owned(),
+            "session:a".to_owned(),
+            "session:b".to_owned(),
+        );
         for _ in 0..5 {
             assert!(g.allowed(&[ip.clone(), s1.clone()], t).is_ok());
             g.failed(&[ip.clone(), s1.clone()], t);

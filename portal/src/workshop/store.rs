@@ -91,7 +91,11 @@ impl Store {
     /// A new learner, or `None` when `max` learners are already in: the count and the
     /// insert are one statement, so learners joining at the same moment cannot pass the
     /// limit together.
-    pub async fn create(&self, name: &str, max: usize) -> Result<Option<LearnerRecord>, sqlx::Error> {
+    pub async fn create(
+        &self,
+        name: &str,
+        max: usize,
+    ) -> Result<Option<LearnerRecord>, sqlx::Error> {
         let id = new_id();
         let now = now_ms();
         let learner = LearnerRecord {

@@ -215,8 +215,14 @@ mod tests {
         assert_eq!(p.tail_lines, Some(super::DOWNLOAD_DEFAULT_TAIL));
         assert_eq!(p.limit_bytes, Some(super::DOWNLOAD_MAX_BYTES));
         let p = super::download_params(None, Some(600), true);
-        assert_eq!((p.tail_lines, p.since_seconds, p.previous), (None, Some(600), true));
-        assert_eq!(super::download_params(Some(20), None, false).tail_lines, Some(20));
+        assert_eq!(
+            (p.tail_lines, p.since_seconds, p.previous),
+            (None, Some(600), true)
+        );
+        assert_eq!(
+            super::download_params(Some(20), None, false).tail_lines,
+            Some(20)
+        );
     }
 
     #[test]

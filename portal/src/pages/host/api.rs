@@ -122,7 +122,10 @@ pub async fn host_login(token: String) -> Result<(), ServerFnError> {
     token_given(&ws, &token).await?;
     let session: tower_sessions::Session = leptos_axum::extract().await?;
     // A new id on login: a session id planted before (fixation) gets no host rights.
-    session.cycle_id().await.map_err(|e| internal("session", e))?;
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| internal("session", e))?;
     session
         .insert(crate::workshop::HOST_SESSION_KEY, ws.host_mark())
         .await
@@ -139,7 +142,10 @@ pub async fn host_logout() -> Result<String, ServerFnError> {
         .remove::<String>(crate::workshop::HOST_SESSION_KEY)
         .await
         .map_err(|e| internal("session", e))?;
-    session.cycle_id().await.map_err(|e| internal("session", e))?;
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| internal("session", e))?;
     Ok("로그아웃했습니다. 다시 보려면 진행자 토큰을 넣어 주세요.".into())
 }
 
@@ -205,9 +211,7 @@ pub async fn host_end(token: String) -> Result<String, ServerFnError> {
         .await
         .map_err(|e| internal("learner store", e))?;
     for l in &all {
-        ws.remove(&connected.client, l)
-            .await
-            .map_err(not_removed)?;
+        ws.remove(&connected.client, l).await.map_err(not_removed)?;
     }
     Ok(format!(
         "워크숍을 마쳤습니다: 참가자 {}명과 네임스페이스를 지웠습니다.",
