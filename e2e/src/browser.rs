@@ -140,3 +140,33 @@ pub async fn click(c: &Client, css: &str) {
         "nothing to click at {css}"
     );
 }
+
+/// Whether the tab shows Chromium's own error page instead of the portal's.
+async fn on_error_page(c: &Client) -> bool {
+    c.current_url()
+        .await
+        .is_ok_and(|u| u.as_str().starts_with("chrome-error:"))
+}
+
+/// `goto` that survives `ERR_NETWORK_CHANGED`: Chromium aborts a page load when the
+/// host's interfaces change, and on the test node pods (and their veth interfaces) come
+/// and go all the time. The load is simply made again, a few times.
+pub async fn goto(c: &Client, url: &str) {
+    for _ in 0..5 {
+        let _ = c.goto(url).await;
+        if !on_error_page(c).await {
+            return;
+        }
+        tokio::time::sleep(Duration::from_millis(300)).await;
+    }
+    panic!("{url} did not load: Chromium kept showing its error page");
+}
+
+/// [`goto`] for the page the tab is on.
+pub async fn reload(c: &Client) {
+    let url = c.current_url().await.expect("the tab's address");
+    let _ = c.refresh().await;
+    if on_error_page(c).await {
+        goto(c, url.as_str()).await;
+    }
+}

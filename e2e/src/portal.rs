@@ -39,8 +39,16 @@ impl Portal {
         cmd.current_dir(&root)
             .env("PORTAL_ADDR", format!("127.0.0.1:{port}"))
             .env("PORTAL_DATABASE", &database)
-            .env("RUST_LOG", "warn")
-            .stdout(Stdio::null())
+            // HK_PORTAL_LOG=info (or any filter) shows the portal's log in the test's output.
+            .env(
+                "RUST_LOG",
+                std::env::var("HK_PORTAL_LOG").unwrap_or_else(|_| "warn".into()),
+            )
+            .stdout(if std::env::var_os("HK_PORTAL_LOG").is_some() {
+                Stdio::inherit()
+            } else {
+                Stdio::null()
+            })
             .stderr(Stdio::inherit());
         for (k, v) in extra_env {
             cmd.env(k, v);

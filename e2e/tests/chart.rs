@@ -262,7 +262,7 @@ fn the_portal_chart_limits_its_own_powers_in_workshop_mode() {
         .expect("a policy where the cluster has them");
     assert_eq!(
         policy["spec"]["matchConditions"][0]["expression"],
-        "request.userInfo.username == \"system:serviceaccount:portal-system:portal\""
+        "request.userInfo.username == \"system:serviceaccount:portal-system:portal-hello-k8s-portal\""
     );
     assert!(
         with_policy

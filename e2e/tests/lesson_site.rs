@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use e2e::browser::{Driver, save_screenshot};
+use e2e::browser::{Driver, goto, reload, save_screenshot};
 use e2e::portal::Portal;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
@@ -26,15 +26,23 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
-/// Waits up to 10 s for a JS expression to become true.
+/// Waits up to 10 s for a JS expression to become true. A script that cannot run yet
+/// (the document is being replaced) counts as "not yet".
 async fn eventually(c: &Client, what: &str, expr: &str) {
+    let script = format!("return !!({expr});");
     for _ in 0..100 {
-        if js(c, &format!("return !!({expr});")).await == Value::Bool(true) {
+        if c.execute(&script, vec![]).await.ok() == Some(Value::Bool(true)) {
             return;
         }
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("timed out waiting for {what}: {expr}");
+    let seen = c
+        .execute(
+            "return [location.href, document.readyState, document.title, document.body?.innerText?.slice(0, 200)];",
+            vec![],
+        )
+        .await;
+    panic!("timed out waiting for {what}: {expr} (the page: {seen:?})");
 }
 
 #[tokio::test]
@@ -47,13 +55,13 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
     let c = driver.browser("learner").await;
 
     // Landing page.
-    c.goto(&portal.url("/")).await.unwrap();
+    goto(&c, &portal.url("/")).await;
     assert!(text(&c, "h1").await.contains("K8s Hello World"));
     eventually(&c, "fonts", "document.fonts.status === 'loaded'").await;
     save_screenshot(&c, "01-landing").await;
 
     // The intro's TOC links to a Part 1 anchor with Hangul in it; following it lands on it.
-    c.goto(&portal.url("/lessons/intro")).await.unwrap();
+    goto(&c, &portal.url("/lessons/intro")).await;
     let link = c
         .find(Locator::Css("a[href*='#part-1-']"))
         .await
@@ -107,9 +115,9 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
     eventually(&c, "the previous lesson", &format!("{LESSON} === '1-2'")).await;
 
     // A diagram lesson: D2Coding is used and Hangul is exactly two columns there.
-    c.goto(&portal.url("/lessons/2-1")).await.unwrap();
-    // The page itself first: on a busy machine the previous lesson's client-side
-    // navigation may still be settling when goto returns.
+    goto(&c, &portal.url("/lessons/2-1")).await;
+    // The page itself first: the previous lesson's client-side navigation may still be
+    // settling when goto returns.
     eventually(
         &c,
         "lesson 2-1 with its diagram",
@@ -159,9 +167,8 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         js(&c, "return document.documentElement.dataset.theme").await,
         "dark"
     );
-    c.refresh().await.unwrap();
-    // The head script applies the stored choice before the first paint; on a busy
-    // machine the reloaded document may just not be there yet when refresh returns.
+    reload(&c).await;
+    // The head script applies the stored choice before the first paint.
     eventually(
         &c,
         "dark again after a reload",
@@ -171,9 +178,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
     save_screenshot(&c, "05-dark-mode").await;
 
     // Korean search: "롤링" finds Step 3-5.
-    c.goto(&portal.url("/search?q=%EB%A1%A4%EB%A7%81"))
-        .await
-        .unwrap();
+    goto(&c, &portal.url("/search?q=%EB%A1%A4%EB%A7%81")).await;
     let hits = js(
         &c,
         "return [...document.querySelectorAll('.search-hit a')].map(a => a.getAttribute('href'))",
@@ -189,7 +194,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
     save_screenshot(&c, "06-search").await;
 
     // Mark a lesson done; it survives a portal restart (SQLite sessions).
-    c.goto(&portal.url("/lessons/1-1")).await.unwrap();
+    goto(&c, &portal.url("/lessons/1-1")).await;
     eventually(
         &c,
         "the done island",
@@ -215,7 +220,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         }
     }
     // Tick the first item of the wrap-up checklist.
-    c.goto(&portal.url("/lessons/wrap-up")).await.unwrap();
+    goto(&c, &portal.url("/lessons/wrap-up")).await;
     let first_box = "document.querySelector('.md li input[type=checkbox]')";
     eventually(
         &c,
@@ -232,7 +237,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
     // A new process on a new port: cookies are per host, not per port, so the session
     // cookie still applies.
     let portal = Portal::start(db.clone(), &[]);
-    c.goto(&portal.url("/lessons/1-1")).await.unwrap();
+    goto(&c, &portal.url("/lessons/1-1")).await;
     let pressed = js(
         &c,
         "return document.querySelector('.done-button').getAttribute('aria-pressed')",
@@ -249,9 +254,11 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
     );
 
     // Unknown lessons: a Korean 404.
-    c.goto(&portal.url("/lessons/%EC%97%86%EB%8A%94-%EB%A0%88%EC%8A%A8"))
-        .await
-        .unwrap();
+    goto(
+        &c,
+        &portal.url("/lessons/%EC%97%86%EB%8A%94-%EB%A0%88%EC%8A%A8"),
+    )
+    .await;
     assert!(text(&c, "h1").await.contains("찾을 수 없습니다"));
 
     // Nothing was fetched from another origin on any page.

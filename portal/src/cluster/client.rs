@@ -30,7 +30,7 @@ pub async fn connect_with_config() -> Result<(Client, ClusterInfo, Config)> {
     let config = Config::infer()
         .await
         .map_err(|source| Error::Config { source })?;
-    let config = with_timeouts(config, READ_TIMEOUT);
+    let config = tuned(config, READ_TIMEOUT);
     let base = config.clone();
     // `infer` prefers the kubeconfig, so when one can be read it is the one in use.
     let context = Kubeconfig::read().ok().and_then(|k| k.current_context);
@@ -56,11 +56,16 @@ pub async fn connect_with_config() -> Result<(Client, ClusterInfo, Config)> {
 pub const READ_TIMEOUT: Duration = Duration::from_secs(90);
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// kube's read timeout is off by default: a half-open connection would hang a call, and
-/// the panel waiting on it, for good. The timer restarts with every request sent, so a
-/// pooled connection's idle time does not count. (Watches are bounded by the watcher's
-/// own idle timeout, see `live/watch.rs`.)
-pub fn with_timeouts(mut config: Config, read: Duration) -> Config {
+/// Two of kube's defaults do not fit the portal:
+/// - the read timeout is off: a half-open connection would hang a call, and the panel
+///   waiting on it, for good. The timer restarts with every request sent, so a pooled
+///   connection's idle time does not count. (Watches are bounded by the watcher's own
+///   idle timeout, see `live/watch.rs`.)
+/// - 503 and 429 answers are retried, up to 15 times over minutes: through the pod proxy a
+///   503 is the hello service's own answer (readiness switched off), and the experiments
+///   must see it at once. Watches back off on their own; other calls fail and say why.
+pub fn tuned(mut config: Config, read: Duration) -> Config {
+    config.default_retry = false;
     config.read_timeout = Some(read);
     config.reset_reader_on_write = true;
     config.connect_timeout = Some(CONNECT_TIMEOUT);
@@ -93,11 +98,40 @@ mod tests {
             }
         });
         let config = Config::new(format!("http://{addr}").parse().unwrap());
-        let client = Client::try_from(with_timeouts(config, Duration::from_millis(300))).unwrap();
+        let client = Client::try_from(tuned(config, Duration::from_millis(300))).unwrap();
         let call = tokio::time::timeout(Duration::from_secs(10), client.apiserver_version()).await;
         assert!(
             matches!(call, Ok(Err(_))),
             "the call ends with an error: {call:?}"
         );
+    }
+
+    /// A pod answering 503 through the proxy (readiness off): the answer, at once.
+    #[tokio::test]
+    async fn a_503_is_an_answer_not_a_reason_to_retry() {
+        use std::sync::Arc;
+        use std::sync::atomic::{AtomicUsize, Ordering};
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let hits = Arc::new(AtomicUsize::new(0));
+        let counted = hits.clone();
+        let app = axum::Router::new().route(
+            "/ready",
+            axum::routing::get(move || {
+                counted.fetch_add(1, Ordering::SeqCst);
+                async { (http::StatusCode::SERVICE_UNAVAILABLE, "not ready") }
+            }),
+        );
+        tokio::spawn(async move { axum::serve(listener, app).await });
+        let config = Config::new(format!("http://{addr}").parse().unwrap());
+        let client = Client::try_from(tuned(config, READ_TIMEOUT)).unwrap();
+        let request = http::Request::get("/ready")
+            .body(kube::client::Body::empty())
+            .unwrap();
+        let answer = tokio::time::timeout(Duration::from_secs(5), client.send(request))
+            .await
+            .expect("no retries for minutes");
+        assert_eq!(answer.unwrap().status(), 503);
+        assert_eq!(hits.load(Ordering::SeqCst), 1, "asked once");
     }
 }

@@ -90,19 +90,14 @@ pub async fn reset(ctx: &Ctx, stage: &Stage, rec: Option<&Recorder>) -> Result<(
                 }
                 crate::cluster::pods::delete(&ctx.client, &ctx.namespace, &pod.name).await?;
                 fixed += 1;
-            } else if pod.ready < pod.containers {
-                let ready = ctx.call(&pod.name, false, "/health/ready").await?;
-                if ready.status == 503 && !ready.body.contains("\"shutting_down\":true") {
-                    // Switched off by an earlier readiness run: switch it back on.
-                    ctx.call(&pod.name, true, "/admin/toggle-ready").await?;
-                    if let Some(rec) = rec {
-                        rec.mark(
-                            MarkKind::Action,
-                            format!("파드 {} 의 readiness 를 다시 켭니다", pod.name),
-                        );
-                    }
-                    fixed += 1;
+            } else if pod.ready < pod.containers && ready_again(ctx, &pod.name).await? {
+                if let Some(rec) = rec {
+                    rec.mark(
+                        MarkKind::Action,
+                        format!("파드 {} 의 readiness 를 다시 켭니다", pod.name),
+                    );
                 }
+                fixed += 1;
             }
         }
         if fixed == 0 {
@@ -116,5 +111,31 @@ pub async fn reset(ctx: &Ctx, stage: &Stage, rec: Option<&Recorder>) -> Result<(
     }
     stage.settled(generation, SETTLE).await?;
     note("기준 상태 확인: 1.0.0, 파드 2개 모두 준비됨");
+    Ok(())
+}
+
+/// Switches readiness back on when a readiness run switched it off (not when the pod
+/// is shutting down); whether it did.
+async fn ready_again(ctx: &Ctx, pod: &str) -> Result<bool> {
+    let ready = ctx.call(pod, false, "/health/ready").await?;
+    if ready.status == 503 && !ready.body.contains("\"shutting_down\":true") {
+        ctx.call(pod, true, "/admin/toggle-ready").await?;
+        return Ok(true);
+    }
+    Ok(false)
+}
+
+/// The portal is stopping: the baseline's values go back (Kubernetes finishes any
+/// rollout that starts on its own) and readiness is switched back on, without waiting
+/// for the pods to settle — that would not fit in the pod's grace period.
+pub async fn put_back(ctx: &Ctx, stage: &Stage) -> Result<()> {
+    ctx.apply(&ctx.baseline()).await?;
+    tracing::info!(namespace = %ctx.namespace, "baseline values applied");
+    for pod in &stage.scene().pods {
+        if pod.status == "Running" && pod.ready < pod.containers {
+            let again = ready_again(ctx, &pod.name).await?;
+            tracing::info!(pod = %pod.name, again, "readiness checked");
+        }
+    }
     Ok(())
 }

@@ -192,8 +192,12 @@ async fn steps(
 /// ConfigMap, readiness or image changes undone) before the verdict says so.
 async fn put_back_on_shutdown(lab: &Arc<Lab>, ctx: &Ctx) -> String {
     tracing::info!(namespace = %ctx.namespace, "portal stopping: putting the release back");
-    match tokio::time::timeout(SHUTDOWN_RESET, reset(lab, ctx)).await {
-        Ok(Ok(())) => "포털이 종료되어 실험을 멈추고 릴리스를 기준 상태로 되돌렸습니다. 다시 실행해 주세요.".into(),
+    let put_back = async {
+        let stage = Stage::open(lab.hub(), &ctx.namespace, &ctx.names.fullname).await?;
+        baseline::put_back(ctx, &stage).await
+    };
+    match tokio::time::timeout(SHUTDOWN_RESET, put_back).await {
+        Ok(Ok(())) => "포털이 종료되어 실험을 멈추고 릴리스를 기준 값으로 되돌렸습니다 (파드 교체는 Kubernetes 가 마저 합니다). 다시 실행해 주세요.".into(),
         Ok(Err(e)) => {
             tracing::warn!(error = %e, "could not put the release back on shutdown");
             "포털이 종료되어 실험을 멈췄지만 릴리스를 되돌리지 못했습니다. '기준 상태로' 버튼을 눌러 주세요.".into()
@@ -202,9 +206,10 @@ async fn put_back_on_shutdown(lab: &Arc<Lab>, ctx: &Ctx) -> String {
     }
 }
 
-/// How long a stopping portal gives one run to put its release back; the portal's
-/// whole shutdown waits a little longer ([`crate::server`]), inside the pod's grace period.
-pub const SHUTDOWN_RESET: Duration = Duration::from_secs(35);
+/// How long a stopping portal gives one run to put its release back (an apply and a few
+/// pod calls: seconds); the portal's whole shutdown waits a little longer
+/// ([`crate::server`]), inside the pod's grace period.
+pub const SHUTDOWN_RESET: Duration = Duration::from_secs(20);
 
 /// The reset button: the baseline, without a recorded run.
 pub async fn reset(lab: &Arc<Lab>, ctx: &Ctx) -> Result<()> {

@@ -125,7 +125,7 @@ pub async fn run(config: Config) -> Result<()> {
 
 /// The longest a stopping portal waits for experiment runs to put their releases back:
 /// inside the chart's grace period (`terminationGracePeriodSeconds`, 60).
-const RUNS_DRAIN: Duration = Duration::from_secs(40);
+const RUNS_DRAIN: Duration = Duration::from_secs(30);
 
 /// How often expired sessions leave the SQLite file (Redis expires its own keys).
 const EXPIRED_SWEEP: Duration = Duration::from_secs(300);
