@@ -4,8 +4,8 @@
 # build the unit phase already made (`cargo test --workspace --no-run`, same flags).
 #
 # Lanes: tests that share a namespace or cluster-wide state run one after another in
-# the same lane; different lanes touch different namespaces. `panels_live` stops and
-# restarts the API server, so it runs alone, before the lanes.
+# the same lane; different lanes touch different namespaces. EXCLUSIVE ones run alone,
+# before the lanes.
 #
 #   e2e/run.sh                 # all of them (the cluster from e2e/cluster/env.sh)
 #   e2e/run.sh lessons_run     # only the named binaries, one after another
@@ -15,7 +15,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "$0")/.." && pwd)
 cd "$repo"
 
-EXCLUSIVE=(panels_live)
+# Alone, before the lanes: `lesson_site` while no pods come and go (Chromium aborts page
+# loads on every network change, and pods' veth interfaces are one); `panels_live`
+# stops and restarts the API server.
+EXCLUSIVE=(lesson_site panels_live)
 LANES=(
   # The lessons' own namespace `hello`.
   "cluster_proof lessons_run"
@@ -24,7 +27,7 @@ LANES=(
   # helm template only, then `hk-release-test`, then workshop/learner namespaces (the
   # in-cluster workshop and workshop_live both look at every learner namespace), then
   # `hello-stop` (a portal stopped mid-experiment).
-  "chart release_render release_live lesson_site sessions_redis workshop_live portal_in_cluster experiments_stop"
+  "chart release_render release_live sessions_redis workshop_live portal_in_cluster experiments_stop"
 )
 
 LOGS=$repo/target/e2e-logs

@@ -122,6 +122,7 @@ pub async fn eventually(c: &Client, what: &str, expr: &str, timeout: Duration) -
         if js(c, &format!("return !!({expr});")).await == serde_json::Value::Bool(true) {
             return started.elapsed();
         }
+        recover(c).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     panic!("timed out after {timeout:?} waiting for {what}: {expr}");
@@ -141,11 +142,12 @@ pub async fn click(c: &Client, css: &str) {
     );
 }
 
-/// Whether the tab shows Chromium's own error page instead of the portal's.
-async fn on_error_page(c: &Client) -> bool {
-    c.current_url()
+/// Whether the tab shows Chromium's own error page instead of the portal's (WebDriver
+/// still reports the address asked for; the document knows better).
+pub async fn on_error_page(c: &Client) -> bool {
+    c.execute("return location.href", vec![])
         .await
-        .is_ok_and(|u| u.as_str().starts_with("chrome-error:"))
+        .is_ok_and(|u| u.as_str().is_some_and(|u| u.starts_with("chrome-error:")))
 }
 
 /// `goto` that survives `ERR_NETWORK_CHANGED`: Chromium aborts a page load when the
@@ -168,5 +170,13 @@ pub async fn reload(c: &Client) {
     let _ = c.refresh().await;
     if on_error_page(c).await {
         goto(c, url.as_str()).await;
+    }
+}
+
+/// Loads the page again if a network change broke it after `goto` returned (the wait
+/// that follows then sees the page).
+pub async fn recover(c: &Client) {
+    if on_error_page(c).await {
+        let _ = c.refresh().await;
     }
 }

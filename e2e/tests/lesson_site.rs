@@ -6,7 +6,7 @@
 
 use std::time::Duration;
 
-use e2e::browser::{Driver, goto, reload, save_screenshot};
+use e2e::browser::{Driver, goto, recover, reload, save_screenshot};
 use e2e::portal::Portal;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
@@ -34,6 +34,7 @@ async fn eventually(c: &Client, what: &str, expr: &str) {
         if c.execute(&script, vec![]).await.ok() == Some(Value::Bool(true)) {
             return;
         }
+        recover(c).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     let seen = c
