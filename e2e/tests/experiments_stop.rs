@@ -43,12 +43,9 @@ fn readiness() -> String {
     ])
 }
 
-fn wait_for(what: &str, timeout: Duration, ok: impl Fn() -> bool) {
-    let start = Instant::now();
-    while !ok() {
-        assert!(start.elapsed() < timeout, "timed out waiting for {what}");
-        std::thread::sleep(Duration::from_millis(250));
-    }
+/// [`e2e::wait_for`] on a condition; a timeout fails the test.
+fn wait_until(what: &str, timeout: Duration, ok: impl Fn() -> bool) {
+    e2e::wait_for(what, timeout, || ok().then_some(())).unwrap();
 }
 
 /// SIGTERM, and how long the portal took to exit (it puts the release back first).
@@ -85,7 +82,7 @@ async fn a_portal_stopped_mid_experiment_puts_the_release_back() {
     // 3-1: stopped once the ConfigMap says debug.
     let (status, text) = post(&b.c, "experiment-start", "experiment=configmap&variant=").await;
     assert_eq!(status, 200, "{text}");
-    wait_for("LOG_LEVEL=debug", Duration::from_secs(120), || {
+    wait_until("LOG_LEVEL=debug", Duration::from_secs(120), || {
         log_level() == "debug"
     });
     let took = stop(b.portal);
@@ -98,7 +95,7 @@ async fn a_portal_stopped_mid_experiment_puts_the_release_back() {
     put_back_said(&b.c, "configmap").await;
     // The rollout back from debug that the put-back started is Kubernetes' to finish:
     // both pods ready before the next run, so "not ready" below is the experiment's doing.
-    wait_for(
+    wait_until(
         "the rollout back to the baseline",
         Duration::from_secs(180),
         || readiness() == "true true",
@@ -106,7 +103,7 @@ async fn a_portal_stopped_mid_experiment_puts_the_release_back() {
     goto(&b.c, &portal, "3-2", "readiness").await;
     let (status, text) = post(&b.c, "experiment-start", "experiment=readiness&variant=").await;
     assert_eq!(status, 200, "{text}");
-    wait_for("a pod not ready", Duration::from_secs(120), || {
+    wait_until("a pod not ready", Duration::from_secs(120), || {
         readiness().contains("false")
     });
     let took = stop(portal);
@@ -116,7 +113,7 @@ async fn a_portal_stopped_mid_experiment_puts_the_release_back() {
     put_back_said(&b.c, "readiness").await;
     portal.stop();
     let started = Instant::now();
-    wait_for("every pod ready again", Duration::from_secs(30), || {
+    wait_until("every pod ready again", Duration::from_secs(30), || {
         let r = readiness();
         !r.is_empty() && !r.contains("false")
     });
