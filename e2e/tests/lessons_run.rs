@@ -203,12 +203,14 @@ fn every_runnable_block_runs_and_prints_what_the_lesson_says() {
     prepare(StartState::Clean);
 
     // Blocks a learner types on a Linux machine with a cluster: everything except the
-    // macOS-, minikube-, Docker-, ingress- and /etc/hosts-specific ones.
+    // macOS-, minikube-, Docker-, ingress-, gateway-, mesh- and /etc/hosts-specific ones.
     let elsewhere: usize = [
         SkipReason::Macos,
         SkipReason::Minikube,
         SkipReason::Docker,
         SkipReason::Ingress,
+        SkipReason::Gateway,
+        SkipReason::Mesh,
         SkipReason::Hosts,
     ]
     .iter()

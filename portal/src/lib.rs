@@ -7,11 +7,14 @@
 
 pub mod experiments;
 pub mod live;
+pub mod names;
 pub mod progress;
 pub mod ui;
 
 #[cfg(feature = "ssr")]
 pub mod app;
+#[cfg(feature = "ssr")]
+pub mod clock;
 #[cfg(feature = "ssr")]
 pub mod cluster;
 #[cfg(feature = "ssr")]

@@ -49,12 +49,6 @@ fn answering_pod(headers: &http::HeaderMap) -> Option<String> {
         .map(str::to_owned)
 }
 
-fn now_secs() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs() as i64)
-}
-
 /// Sends `target` through the Service `service:port` of `ns`, or to `pod` on `pod_port`.
 pub async fn send(
     client: &Client,
@@ -71,7 +65,7 @@ pub async fn send(
         );
         return via_api(client, &path, target, Via::PodProxy).await;
     }
-    if now_secs() - DIRECT_FAILED_AT.load(Ordering::Relaxed) > DIRECT_RETRY {
+    if crate::clock::now_secs() - DIRECT_FAILED_AT.load(Ordering::Relaxed) > DIRECT_RETRY {
         let svc = Api::<Service>::namespaced(client.clone(), ns)
             .get(service)
             .await
@@ -85,7 +79,7 @@ pub async fn send(
                 Ok(answer) => return Ok(answer),
                 Err(e) => {
                     tracing::debug!(error = %e, "ClusterIP not reachable from the portal; using the API proxy");
-                    DIRECT_FAILED_AT.store(now_secs(), Ordering::Relaxed);
+                    DIRECT_FAILED_AT.store(crate::clock::now_secs(), Ordering::Relaxed);
                 }
             }
         }

@@ -7,8 +7,9 @@ use leptos::either::Either;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use super::catalog::{self, Spec};
+use super::catalog::{self, Ask, Spec, Split};
 use crate::live::{ExperimentRun, Item, RunPhase, Topic};
+use crate::names::{ExperimentName, VariantName};
 use crate::panels::common::{Live, LiveBadge, error_text};
 
 /// What the learner may choose; checked on the server.
@@ -19,6 +20,8 @@ pub struct ExperimentParams {
     pub seconds: Option<u32>,
     /// debug / info / warning / error, for the ConfigMap experiment.
     pub log_level: Option<String>,
+    /// v2:v1 pods for the canary experiment: 1:3, 1:1 or 3:1.
+    pub split: Option<String>,
 }
 
 #[cfg(feature = "ssr")]
@@ -27,8 +30,8 @@ mod server;
 
 #[server(prefix = "/api", endpoint = "experiment-start")]
 pub async fn experiment_start(
-    experiment: String,
-    variant: String,
+    experiment: ExperimentName,
+    variant: VariantName,
     params: Option<ExperimentParams>,
 ) -> Result<String, ServerFnError> {
     server::start(experiment, variant, params.unwrap_or_default()).await
@@ -39,9 +42,9 @@ pub async fn experiment_reset() -> Result<String, ServerFnError> {
     server::reset().await
 }
 
-fn runs_of(live: &Live, name: &str) -> Vec<ExperimentRun> {
+fn runs_of(live: &Live, name: ExperimentName) -> Vec<ExperimentRun> {
     let mut runs = live.list(|i| match i {
-        Item::Experiment(r) if r.experiment == name => Some((**r).clone()),
+        Item::Experiment(r) if r.experiment == name.as_str() => Some((**r).clone()),
         _ => None,
     });
     runs.sort_by_key(|r| std::cmp::Reverse(r.started_ms));
@@ -58,12 +61,8 @@ fn verdict_word(phase: RunPhase) -> &'static str {
 }
 
 #[island]
-pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
-    let Some(spec) = catalog::spec(&name) else {
-        return Either::Left(
-            view! { <p class="form-error">{format!("알 수 없는 실험: {name}")}</p> },
-        );
-    };
+pub fn ExperimentPanel(name: ExperimentName, namespace: String) -> impl IntoView {
+    let spec = catalog::spec(name);
     let runs = Live::new(Topic::Experiments);
     let deploys = Live::new(Topic::Deployments);
     let pods = Live::new(Topic::Pods);
@@ -78,9 +77,9 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
             Err(e) => (false, error_text(&e)),
         }));
     };
-    let start = Action::new_local(move |variant: &String| {
-        let (variant, p) = (variant.clone(), params.get_untracked());
-        async move { report(experiment_start(spec.name.to_owned(), variant, Some(p)).await) }
+    let start = Action::new_local(move |variant: &VariantName| {
+        let (variant, p) = (*variant, params.get_untracked());
+        async move { report(experiment_start(spec.name, variant, Some(p)).await) }
     });
     let reset = Action::new_local(move |_: &()| async move { report(experiment_reset().await) });
     let install = Action::new_local(move |_: &()| async move {
@@ -110,9 +109,8 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
         .map(|c| c.replace("{ns}", &namespace))
         .collect::<Vec<_>>()
         .join("\n");
-    let wants_pod = matches!(spec.name, "readiness" | "resources" | "graceful-shutdown");
-    Either::Right(view! {
-        <section class="panel experiment" data-experiment=spec.name aria-label=spec.title>
+    view! {
+        <section class="panel experiment" data-experiment=spec.name.as_str() aria-label=spec.title>
             <header class="panel-head">
                 <h3>{format!("실험 · {}", spec.title)}</h3>
                 <LiveBadge topics=vec![Topic::Experiments, Topic::Deployments]/>
@@ -123,7 +121,7 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
                         <button class="button" data-action="exp-install" on:click=move |_| { install.dispatch(()); }>"설치하기"</button></p>
                 })}
                 <div class="exp-params">
-                    {wants_pod.then(|| view! {
+                    {spec.asks(Ask::Pod).then(|| view! {
                         <label>"파드 "
                             <select data-field="pod" on:change=move |ev| { let v = event_target_value(&ev); set_params.update(|p| p.pod = (!v.is_empty()).then_some(v)); }>
                                 <option value="">"자동 (첫 번째 파드)"</option>
@@ -131,16 +129,23 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
                             </select>
                         </label>
                     })}
-                    {(spec.name == "graceful-shutdown").then(|| view! {
+                    {spec.asks(Ask::Seconds).then(|| view! {
                         <label>"느린 요청(초) "
                             <input type="number" data-field="seconds" min="1" max="60" value="20"
                                 on:input=move |ev| { let v = event_target_value(&ev).parse().ok(); set_params.update(|p| p.seconds = v); }/>
                         </label>
                     })}
-                    {(spec.name == "configmap").then(|| view! {
+                    {spec.asks(Ask::LogLevel).then(|| view! {
                         <label>"LOG_LEVEL "
                             <select data-field="log-level" on:change=move |ev| { let v = event_target_value(&ev); set_params.update(|p| p.log_level = Some(v)); }>
                                 {["debug", "info", "warning", "error"].map(|l| view! { <option value=l>{l}</option> })}
+                            </select>
+                        </label>
+                    })}
+                    {spec.asks(Ask::Split).then(|| view! {
+                        <label>"2.0.0 : 1.0.0 파드 "
+                            <select data-field="split" on:change=move |ev| { let v = event_target_value(&ev); set_params.update(|p| p.split = Some(v)); }>
+                                {Split::ALL.iter().map(|s| view! { <option value=s.as_str()>{format!("{} (2.0.0 에 {:.0}%)", s.as_str(), s.target_percent())}</option> }).collect_view()}
                             </select>
                         </label>
                     })}
@@ -148,8 +153,8 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
                 <div class="exp-variants">
                     {spec.variants.iter().map(|v| view! {
                         <div class="exp-variant">
-                            <button class=if v.name.is_empty() { "button primary" } else { "button" } data-variant=v.name
-                                disabled=move || busy.get() || !installed.get() on:click=move |_| { start.dispatch(v.name.to_owned()); }>{v.button}</button>
+                            <button class=if v.name == VariantName::Main { "button primary" } else { "button" } data-variant=v.name.as_str()
+                                disabled=move || busy.get() || !installed.get() on:click=move |_| { start.dispatch(v.name); }>{v.button}</button>
                             <span class="dim">{v.what}</span>
                         </div>
                     }).collect_view()}
@@ -163,7 +168,7 @@ pub fn ExperimentPanel(name: String, namespace: String) -> impl IntoView {
                 {move || view! { <RunView spec=spec runs=runs_of(&runs, spec.name)/> }}
             </div>
         </section>
-    })
+    }
 }
 
 /// The leading number of a figure (`10.2초` → 10.2).
@@ -205,6 +210,14 @@ fn Budget(run: ExperimentRun) -> impl IntoView {
     }
 }
 
+/// The button of a recorded run's variant.
+fn variant_button(spec: &Spec, variant: &str) -> &'static str {
+    VariantName::parse(variant)
+        .ok()
+        .and_then(|v| spec.variant(v))
+        .map_or("", |v| v.button)
+}
+
 /// The latest run in full, and the last verdict of the other variants.
 #[component]
 fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
@@ -213,9 +226,9 @@ fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
             view! { <p class="empty" data-run="none">"아직 실행한 적이 없습니다."</p> },
         );
     };
-    let button = spec.variant(&run.variant).map_or("", |v| v.button);
+    let button = variant_button(spec, &run.variant);
     let others = runs.iter().skip(1).map(|r| {
-        let label = spec.variant(&r.variant).map_or("", |v| v.button);
+        let label = variant_button(spec, &r.variant);
         view! { <li data-variant=r.variant.clone() data-phase=r.phase.as_str()>{format!("{label}: {}", verdict_word(r.phase))}</li> }
     }).collect_view();
     // One colour per version across the whole chart, in the order they first answered.
@@ -242,7 +255,7 @@ fn RunView(spec: &'static Spec, runs: Vec<ExperimentRun>) -> impl IntoView {
             <dl class="exp-figures">
                 {run.figures.iter().map(|f| view! { <div><dt>{f.label.clone()}</dt><dd data-figure=f.key.clone()>{f.value.clone()}</dd></div> }).collect_view()}
             </dl>
-            {(run.experiment == "graceful-shutdown").then(|| view! { <Budget run=run.clone()/> })}
+            {(spec.name == ExperimentName::GracefulShutdown).then(|| view! { <Budget run=run.clone()/> })}
             {(!run.mix.is_empty()).then(|| view! {
                 <div class="exp-mix" aria-label="초당 응답한 버전">
                     {run.mix.iter().map(|m| {

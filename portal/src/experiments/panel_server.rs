@@ -5,19 +5,22 @@ use axum::http::StatusCode;
 use leptos::prelude::ServerFnError;
 
 use super::ExperimentParams;
-use crate::cluster::traffic;
+use crate::cluster::release::canary;
 use crate::cluster::values::LogLevel;
-use crate::experiments::catalog;
-use crate::experiments::lab::Busy;
-use crate::experiments::runner::{self, Ctx, Params};
-use crate::panels::server::{bad_request, from_cluster, learner, refuse};
+use crate::cluster::{images, traffic};
+use crate::experiments::catalog::{self, Ask, Spec, Split};
+use crate::experiments::engine::lab::Busy;
+use crate::experiments::engine::{Ctx, Params, runner};
+use crate::experiments::kinds;
+use crate::names::{ExperimentName, VariantName};
+use crate::panels::server::{Learner, bad_request, from_cluster, learner, refuse};
 
 fn clip(s: &str) -> String {
     s.chars().take(60).collect()
 }
 
 fn busy_text(Busy(what): Busy) -> String {
-    match catalog::spec(what) {
+    match catalog::find(what) {
         Some(spec) => format!(
             "이미 '{}' 실험이 진행 중입니다. 끝난 뒤에 다시 눌러 주세요.",
             spec.title
@@ -27,17 +30,16 @@ fn busy_text(Busy(what): Busy) -> String {
 }
 
 pub async fn start(
-    experiment: String,
-    variant: String,
+    experiment: ExperimentName,
+    variant: VariantName,
     params: ExperimentParams,
 ) -> Result<String, ServerFnError> {
-    let spec = catalog::spec(&experiment)
-        .ok_or_else(|| bad_request(format!("알 수 없는 실험입니다: '{}'", clip(&experiment))))?;
-    let variant = spec.variant(&variant).ok_or_else(|| {
+    let spec = catalog::spec(experiment);
+    let variant = spec.variant(variant).ok_or_else(|| {
         bad_request(format!(
             "'{}' 실험에 없는 변형입니다: '{}'",
             spec.title,
-            clip(&variant)
+            variant.as_str()
         ))
     })?;
     let seconds = params.seconds.unwrap_or(20);
@@ -52,12 +54,25 @@ pub async fn start(
         .map(str::parse::<LogLevel>)
         .transpose()
         .map_err(|e| bad_request(e.to_string()))?;
+    let split = params
+        .split
+        .as_deref()
+        .map(Split::parse)
+        .transpose()
+        .map_err(|e| bad_request(e.to_string()))?
+        .unwrap_or_default();
     let l = learner(true).await?;
+    fits(&l, spec, split).await?;
     let pod = params.pod.filter(|p| !p.is_empty());
     if let Some(name) = &pod {
-        let ours = traffic::is_release_pod(&l.client, &l.namespace, crate::panels::RELEASE, name)
-            .await
-            .map_err(|e| from_cluster(&l.state, e))?;
+        let ours = traffic::is_release_pod(
+            &l.client,
+            &l.namespace,
+            crate::cluster::release::RELEASE,
+            name,
+        )
+        .await
+        .map_err(|e| from_cluster(&l.state, e))?;
         if !ours {
             return Err(bad_request(format!(
                 "이 네임스페이스({})의 릴리스 파드가 아닙니다: '{}'",
@@ -68,21 +83,67 @@ pub async fn start(
     }
     let lab = l.state.lab.clone();
     let claim = lab
-        .claim(&l.namespace, spec.name)
+        .claim(&l.namespace, spec.name.as_str())
         .map_err(|b| refuse(StatusCode::CONFLICT, busy_text(b)))?;
     let ctx = Ctx::new(&l);
     let params = Params {
         pod,
         seconds,
         log_level,
+        split,
     };
-    lab.inflight
-        .spawn(runner::run(lab.clone(), claim, ctx, spec, variant, params));
+    let steps = kinds::steps(spec.name);
+    lab.inflight.spawn(runner::run(
+        lab.clone(),
+        claim,
+        ctx,
+        spec,
+        variant,
+        params,
+        steps,
+    ));
     l.state.metrics.action(true);
     Ok(format!(
         "'{}' 을(를) 시작했습니다. 아래 타임라인에 일어나는 일이 차례로 나타납니다.",
         variant.button
     ))
+}
+
+/// What the cluster must allow before anything changes: the images the experiment
+/// needs on the node, and room in a workshop quota for the canary's pods.
+async fn fits(l: &Learner, spec: &Spec, split: Split) -> Result<(), ServerFnError> {
+    let repo = &l.state.chart.values.image.repository;
+    let tags = images::available_tags(&l.portal_client, repo)
+        .await
+        .map_err(|e| from_cluster(&l.state, e))?;
+    let missing: Vec<String> = spec
+        .images
+        .iter()
+        .filter(|t| !tags.iter().any(|have| have == *t))
+        .map(|t| format!("{repo}:{t}"))
+        .collect();
+    if !missing.is_empty() {
+        return Err(refuse(
+            StatusCode::CONFLICT,
+            format!(
+                "노드에 이미지가 없습니다: {}. `sudo e2e/cluster/up.sh` 가 이미지를 만들어 노드에 넣습니다.",
+                missing.join(", ")
+            ),
+        ));
+    }
+    if spec.asks(Ask::Split) && l.in_workshop {
+        let hard = canary::pod_quota(&l.client, &l.namespace)
+            .await
+            .map_err(|e| from_cluster(&l.state, e))?;
+        if let Some(hard) = hard.filter(|h| i64::from(split.peak_pods()) > *h) {
+            return Err(bad_request(format!(
+                "{} 비율은 승격하는 동안 파드가 {}개까지 필요한데, 이 네임스페이스의 할당량은 파드 {hard}개입니다. 더 작은 비율을 골라 주세요.",
+                split.as_str(),
+                split.peak_pods()
+            )));
+        }
+    }
+    Ok(())
 }
 
 pub async fn reset() -> Result<String, ServerFnError> {

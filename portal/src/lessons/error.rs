@@ -1,15 +1,17 @@
-//! Load errors. Each module owns the error enum of its area; [`LoadError`] adds the `file:line`
-//! the problem is about, and [`LoadErrors`] is everything one load found.
+//! Load errors. The front matter, library and link errors are defined here and imported
+//! by the modules that raise them, so this module imports none of them back (directives
+//! and includes keep their own enums: they import nothing from here). [`LoadError`] adds
+//! the `file:line` the problem is about, and [`LoadErrors`] is everything one load found.
 
 use std::error::Error as _;
 use std::fmt;
+use std::io;
 use std::path::PathBuf;
 
 use super::directives::DirectiveError;
-use super::frontmatter::FrontMatterError;
 use super::include::IncludeError;
-use super::load::LibraryError;
-use super::passes::links::LinkError;
+use super::model::MAX_PART;
+use super::names::UnknownName;
 
 /// One problem in the content, e.g.
 /// `content/part3/3-4-graceful-shutdown.md:42: 알 수 없는 패널 이름 'podz' (가능: …)`.
@@ -115,4 +117,66 @@ impl<'a> IntoIterator for &'a LoadErrors {
     fn into_iter(self) -> Self::IntoIter {
         self.0.iter()
     }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum FrontMatterError {
+    #[error("머리말이 없다: 파일 첫 줄이 '+++' 여야 한다")]
+    Missing,
+    #[error("머리말이 닫히지 않았다: 머리말 끝에 '+++' 줄이 있어야 한다")]
+    Unterminated,
+    #[error("머리말 TOML 을 읽을 수 없다")]
+    Toml(#[source] toml::de::Error),
+    #[error("id 에는 영문 소문자, 숫자, 하이픈만 쓴다: '{0}'")]
+    InvalidId(String),
+    #[error("title 이 비어 있다")]
+    EmptyTitle,
+    #[error("part 는 0부터 {MAX_PART} 사이다: {0}")]
+    InvalidPart(i64),
+    #[error("{field} 에 같은 이름이 두 번 있다: '{name}'")]
+    Duplicate { field: &'static str, name: String },
+    #[error(transparent)]
+    Name(#[from] UnknownName),
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum LibraryError {
+    #[error("폴더를 읽을 수 없다")]
+    ReadDir(#[source] io::Error),
+    #[error("파일을 읽을 수 없다")]
+    ReadFile(#[source] io::Error),
+    #[error("레슨이 하나도 없다")]
+    Empty,
+    #[error("id 중복: '{id}' (먼저 나온 곳: {first})")]
+    DuplicateId { id: String, first: String },
+    #[error("order 중복: part {part}, order {order} (먼저 나온 곳: {first})")]
+    DuplicateOrder { part: u8, order: u32, first: String },
+    #[error("머리말 {field} 에 없는 이름: '{name}'")]
+    Undeclared { field: &'static str, name: String },
+    #[error("머리말 {field} 에 있지만 본문에서 쓰지 않는 이름: '{name}'")]
+    Unused { field: &'static str, name: String },
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LinkError {
+    #[error("링크한 레슨 파일이 없다: '{0}'")]
+    MissingLesson(String),
+    #[error("레슨이 아닌 파일로 링크했다: '{0}'")]
+    NotALesson(String),
+    #[error("레슨 '{lesson}' 에 없는 앵커: '#{anchor}'")]
+    MissingAnchor { lesson: String, anchor: String },
+    #[error("이 앵커를 가진 레슨이 없다: '#{0}'")]
+    UnknownAnchor(String),
+    #[error("여러 레슨에 있는 앵커: '#{anchor}' ({lessons}); 상대 경로 링크로 레슨을 밝힌다")]
+    AmbiguousAnchor { anchor: String, lessons: String },
+    #[error("앵커가 비어 있다: '#'")]
+    EmptyAnchor,
+    #[error("지원하지 않는 링크: '{0}' (http, https, mailto 만 쓴다)")]
+    UnsupportedScheme(String),
+    #[error("레슨(.md)이 아닌 상대 링크는 쓸 수 없다: '{0}'")]
+    NotMarkdown(String),
+    #[error("없는 레슨 id: '{0}'")]
+    UnknownLessonId(String),
+    #[error("이미지는 http(s) 주소만 쓴다: '{0}'")]
+    LocalImage(String),
 }

@@ -3,32 +3,10 @@
 use serde::Deserialize;
 use toml::Spanned;
 
-use super::model::LessonMeta;
+use super::error::FrontMatterError;
+use super::model::{LessonMeta, MAX_PART};
 use super::names::{ExperimentName, PanelName, StartState, UnknownName};
 use super::source::Diagnostics;
-
-/// The largest `part`: 0 시작하기, 1–3 parts, 4 정리, 5 부록.
-pub(crate) const MAX_PART: u8 = 5;
-
-#[derive(Debug, thiserror::Error)]
-pub enum FrontMatterError {
-    #[error("머리말이 없다: 파일 첫 줄이 '+++' 여야 한다")]
-    Missing,
-    #[error("머리말이 닫히지 않았다: 머리말 끝에 '+++' 줄이 있어야 한다")]
-    Unterminated,
-    #[error("머리말 TOML 을 읽을 수 없다")]
-    Toml(#[source] toml::de::Error),
-    #[error("id 에는 영문 소문자, 숫자, 하이픈만 쓴다: '{0}'")]
-    InvalidId(String),
-    #[error("title 이 비어 있다")]
-    EmptyTitle,
-    #[error("part 는 0부터 {MAX_PART} 사이다: {0}")]
-    InvalidPart(i64),
-    #[error("{field} 에 같은 이름이 두 번 있다: '{name}'")]
-    Duplicate { field: &'static str, name: String },
-    #[error(transparent)]
-    Name(#[from] UnknownName),
-}
 
 /// A lesson file cut at its front matter. Offsets are into the whole file, for line numbers.
 #[derive(Debug)]

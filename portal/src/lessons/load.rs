@@ -9,6 +9,7 @@ use std::time::Instant;
 use super::Library;
 use super::directives::DirectiveHead;
 use super::document::Document;
+use super::error::LibraryError;
 use super::error::{LoadError, LoadErrors};
 use super::frontmatter::{self, FrontMatter};
 use super::include::RepoFiles;
@@ -18,24 +19,6 @@ use super::source::{Diagnostics, SourceFile};
 
 /// The content folder's guide for authors; not a lesson.
 const README: &str = "README.md";
-
-#[derive(Debug, thiserror::Error)]
-pub enum LibraryError {
-    #[error("폴더를 읽을 수 없다")]
-    ReadDir(#[source] io::Error),
-    #[error("파일을 읽을 수 없다")]
-    ReadFile(#[source] io::Error),
-    #[error("레슨이 하나도 없다")]
-    Empty,
-    #[error("id 중복: '{id}' (먼저 나온 곳: {first})")]
-    DuplicateId { id: String, first: String },
-    #[error("order 중복: part {part}, order {order} (먼저 나온 곳: {first})")]
-    DuplicateOrder { part: u8, order: u32, first: String },
-    #[error("머리말 {field} 에 없는 이름: '{name}'")]
-    Undeclared { field: &'static str, name: String },
-    #[error("머리말 {field} 에 있지만 본문에서 쓰지 않는 이름: '{name}'")]
-    Unused { field: &'static str, name: String },
-}
 
 pub(crate) fn load(content_dir: &Path, repo_root: &Path) -> Result<Library, LoadErrors> {
     let started = Instant::now();

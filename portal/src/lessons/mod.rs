@@ -27,17 +27,14 @@ use std::path::Path;
 use std::sync::Arc;
 
 pub use directives::DirectiveError;
-pub use error::{ErrorKind, LoadError, LoadErrors};
-pub use frontmatter::FrontMatterError;
+pub use error::{ErrorKind, FrontMatterError, LibraryError, LinkError, LoadError, LoadErrors};
 pub use include::IncludeError;
-pub use load::LibraryError;
 pub use model::{
     ExpectedOutput, Include, Lesson, LessonMeta, Part, Segment, Selector, ShellBlock, ShellClass,
     TextSection, TocEntry,
 };
 pub use names::{Action, ExperimentName, PanelName, SkipReason, StartState, UnknownName};
 pub use passes::highlight::highlight_css;
-pub use passes::links::LinkError;
 pub use search::SearchHit;
 
 /// Loads and renders every lesson under `content_dir`; includes are read relative to

@@ -7,6 +7,9 @@ use serde::Serialize;
 
 use super::names::{Action, ExperimentName, PanelName, SkipReason, StartState};
 
+/// The highest `part` (5: the appendices).
+pub(crate) const MAX_PART: u8 = 5;
+
 /// The front matter, validated.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct LessonMeta {

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::names::PanelName;
+
 /// One kind of live data a panel subscribes to. One shared feed per (namespace, topic).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
@@ -58,19 +60,17 @@ impl Topic {
     }
 
     /// The topics a lesson panel needs (`panel <name>` directives).
-    pub fn for_panel(panel: &str) -> &'static [Topic] {
+    pub fn for_panel(panel: PanelName) -> &'static [Topic] {
         match panel {
-            "status" => &[Self::Nodes],
-            "release" => &[Self::Deployments, Self::Pods, Self::Nodes],
-            "history" => &[Self::Deployments, Self::ReplicaSets],
-            "tree" => &[Self::Deployments, Self::ReplicaSets, Self::Pods],
-            "pods" => &[Self::Pods],
-            "endpoints" => &[Self::Endpoints],
-            "events" => &[Self::Events],
-            "logs" => &[Self::Logs, Self::Pods],
-            "usage" => &[Self::Usage],
-            "requests" => &[Self::Pods],
-            _ => &[],
+            PanelName::Status => &[Self::Nodes],
+            PanelName::Release => &[Self::Deployments, Self::Pods, Self::Nodes],
+            PanelName::History => &[Self::Deployments, Self::ReplicaSets],
+            PanelName::Tree => &[Self::Deployments, Self::ReplicaSets, Self::Pods],
+            PanelName::Pods | PanelName::Requests => &[Self::Pods],
+            PanelName::Endpoints => &[Self::Endpoints],
+            PanelName::Events => &[Self::Events],
+            PanelName::Logs => &[Self::Logs, Self::Pods],
+            PanelName::Usage => &[Self::Usage],
         }
     }
 }

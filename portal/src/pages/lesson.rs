@@ -171,10 +171,10 @@ mod page {
             .iter()
             .map(|segment| match segment {
                 Segment::Html(html) => view! { <div class="md" inner_html=html.clone()></div> }.into_any(),
-                Segment::Panel { name, .. } => crate::panels::panel(name.as_str()),
+                Segment::Panel { name, .. } => crate::panels::panel(*name),
                 Segment::Experiment { name } => {
                     let namespace = crate::server::request_namespace();
-                    view! { <crate::experiments::panel::ExperimentPanel name=name.as_str().to_owned() namespace=namespace/> }
+                    view! { <crate::experiments::panel::ExperimentPanel name=*name namespace=namespace/> }
                         .into_any()
                 }
             })

@@ -19,7 +19,7 @@ pub async fn release_rollback(revision: i64) -> Result<String, ServerFnError> {
     let l = learner(true).await?;
     let names = crate::cluster::release::ReleaseNames::new(
         &l.namespace,
-        crate::panels::RELEASE,
+        crate::cluster::release::RELEASE,
         &l.state.chart.meta,
     );
     let target =

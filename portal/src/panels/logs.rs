@@ -17,7 +17,7 @@ pub async fn previous_logs(pod: String) -> Result<String, ServerFnError> {
     let mine = crate::cluster::traffic::is_release_pod(
         &l.client,
         &l.namespace,
-        crate::panels::RELEASE,
+        crate::cluster::release::RELEASE,
         &pod,
     )
     .await

@@ -17,38 +17,34 @@ pub mod usage;
 
 use leptos::prelude::*;
 
-/// The tutorial's Helm release name: every learner's objects belong to it.
-pub const RELEASE: &str = "hello";
+use crate::names::PanelName;
 
-/// The panel a directive names (names are checked when lessons load).
-pub fn panel(name: &str) -> AnyView {
+/// The island of `name`: the one table from a panel's name to its component.
+pub fn panel(name: PanelName) -> AnyView {
     match name {
-        "status" => view! { <status::StatusPanel/> }.into_any(),
-        "release" => view! { <release::ReleasePanel/> }.into_any(),
-        "history" => view! { <history::HistoryPanel/> }.into_any(),
-        "tree" => view! { <tree::TreePanel/> }.into_any(),
-        "pods" => view! { <pods::PodsPanel/> }.into_any(),
-        "endpoints" => view! { <endpoints::EndpointsPanel/> }.into_any(),
-        "events" => view! { <events::EventsPanel/> }.into_any(),
-        "logs" => view! { <logs::LogsPanel/> }.into_any(),
-        "usage" => view! { <usage::UsagePanel/> }.into_any(),
-        "requests" => view! { <requests::RequestsPanel/> }.into_any(),
-        other => {
-            view! { <p class="form-error">{format!("알 수 없는 패널: {other}")}</p> }.into_any()
-        }
+        PanelName::Status => view! { <status::StatusPanel/> }.into_any(),
+        PanelName::Release => view! { <release::ReleasePanel/> }.into_any(),
+        PanelName::History => view! { <history::HistoryPanel/> }.into_any(),
+        PanelName::Tree => view! { <tree::TreePanel/> }.into_any(),
+        PanelName::Pods => view! { <pods::PodsPanel/> }.into_any(),
+        PanelName::Endpoints => view! { <endpoints::EndpointsPanel/> }.into_any(),
+        PanelName::Events => view! { <events::EventsPanel/> }.into_any(),
+        PanelName::Logs => view! { <logs::LogsPanel/> }.into_any(),
+        PanelName::Usage => view! { <usage::UsagePanel/> }.into_any(),
+        PanelName::Requests => view! { <requests::RequestsPanel/> }.into_any(),
     }
 }
 
 /// Every panel, in the order of the cluster page.
-pub const ALL: [&str; 10] = [
-    "status",
-    "release",
-    "tree",
-    "pods",
-    "endpoints",
-    "requests",
-    "logs",
-    "events",
-    "usage",
-    "history",
+pub const ALL: [PanelName; 10] = [
+    PanelName::Status,
+    PanelName::Release,
+    PanelName::Tree,
+    PanelName::Pods,
+    PanelName::Endpoints,
+    PanelName::Requests,
+    PanelName::Logs,
+    PanelName::Events,
+    PanelName::Usage,
+    PanelName::History,
 ];

@@ -44,7 +44,7 @@ mod imp {
     use crate::cluster::{Error, images};
     use crate::panels::server::{Learner, bad_request, from_cluster};
 
-    pub use crate::panels::RELEASE;
+    pub use crate::cluster::release::RELEASE;
 
     /// The chart's values for this learner's namespace.
     pub fn base(l: &Learner) -> Values {

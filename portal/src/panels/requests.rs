@@ -64,9 +64,14 @@ pub async fn send_request(
     let pod = pod.filter(|p| !p.is_empty());
     if let Some(name) = &pod {
         // Only a pod of this learner's release.
-        let known = traffic::is_release_pod(&l.client, &l.namespace, crate::panels::RELEASE, name)
-            .await
-            .map_err(|e| from_cluster(&l.state, e))?;
+        let known = traffic::is_release_pod(
+            &l.client,
+            &l.namespace,
+            crate::cluster::release::RELEASE,
+            name,
+        )
+        .await
+        .map_err(|e| from_cluster(&l.state, e))?;
         if !known {
             return Err(bad_request(format!(
                 "이 네임스페이스({})에 없는 파드입니다: '{}'",
@@ -78,7 +83,7 @@ pub async fn send_request(
     let v = &l.state.chart.values;
     let names = crate::cluster::release::ReleaseNames::new(
         &l.namespace,
-        crate::panels::RELEASE,
+        crate::cluster::release::RELEASE,
         &l.state.chart.meta,
     );
     let answer = traffic::send(

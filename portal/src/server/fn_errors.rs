@@ -17,6 +17,24 @@ const BAD_INPUT: [&str; 2] = ["Args|", "Deserialization|"];
 
 pub const MESSAGE: &str = "요청 형식이 올바르지 않습니다. 필요한 값이 빠졌거나 형식이 다릅니다. 페이지를 새로고침한 뒤 다시 시도해 주세요.";
 
+/// The decoder's words are English, except an unknown name (`crate::names`), whose
+/// Korean message lists the valid ones: that one is passed on.
+fn message(text: &str) -> String {
+    match text.find(UNKNOWN_NAME) {
+        Some(at) => text[at..]
+            .lines()
+            .next()
+            .unwrap_or_default()
+            .chars()
+            .take(300)
+            .collect(),
+        None => MESSAGE.to_owned(),
+    }
+}
+
+/// How every `crate::names::UnknownName` message begins.
+const UNKNOWN_NAME: &str = "알 수 없는 ";
+
 pub async fn bad_arguments(req: Request, next: Next) -> Response {
     let is_fn = req.uri().path().starts_with("/api/");
     let response = next.run(req).await;
@@ -34,7 +52,7 @@ pub async fn bad_arguments(req: Request, next: Next) -> Response {
         return (
             StatusCode::BAD_REQUEST,
             [(header::CONTENT_TYPE, "text/plain; charset=utf-8")],
-            format!("ServerError|{MESSAGE}"),
+            format!("ServerError|{}", message(&text)),
         )
             .into_response();
     }
@@ -77,6 +95,10 @@ mod tests {
         let (status, body) = call("/api/f").await;
         assert_eq!(status, StatusCode::BAD_REQUEST);
         assert_eq!(body, format!("ServerError|{MESSAGE}"));
+        assert_eq!(
+            message("Args|unknown variant: 알 수 없는 실험 이름 'nope' (가능: configmap)"),
+            "알 수 없는 실험 이름 'nope' (가능: configmap)"
+        );
         let (status, body) = call("/api/g").await;
         assert_eq!(
             (status, body.as_str()),

@@ -55,7 +55,7 @@ pub async fn stream_handler(
                         quotas = board::quotas(&c.client, &namespaces).await;
                         quotas_read = Some(Instant::now());
                     }
-                    let board = crate::pages::host::Board {
+                    let board = crate::live::Board {
                         joining: ws.joining_open(),
                         learners: board::rows(&state, learners, &quotas),
                     };

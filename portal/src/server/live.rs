@@ -83,12 +83,18 @@ pub async fn stream_handler(
     state.metrics.live_connections_opened();
     let guard = ConnectionGuard {
         state: state.clone(),
-        seen: learner.map(|id| keep_seen(&state, id)),
+        seen: learner.clone().map(|id| keep_seen(&state, id)),
         _slot: slot,
     };
     let mut shutdown = state.shutdown.clone();
+    // A learner the host removed (or the idle sweep, or the end of the workshop) loses
+    // the stream at once; the browser's reconnect then meets the Korean 401.
+    let removed = removal(&state, learner.clone());
     let stopped = async move {
-        let _ = shutdown.wait_for(|stopping| *stopping).await;
+        tokio::select! {
+            _ = shutdown.wait_for(|stopping| *stopping) => {}
+            () = removed => {}
+        }
     };
     let hello = stream::once(async {
         Ok(Event::default()
@@ -102,6 +108,17 @@ pub async fn stream_handler(
         });
     Ok(Sse::new(hello.chain(merged).take_until(stopped))
         .keep_alive(KeepAlive::new().interval(Duration::from_secs(15))))
+}
+
+/// Resolves when `learner` leaves the workshop; never for a stream without a learner.
+fn removal(state: &PortalState, learner: Option<String>) -> impl Future<Output = ()> + use<> {
+    let workshop = state.workshop.clone();
+    async move {
+        match (workshop, learner) {
+            (Some(ws), Some(id)) => ws.store.gone(&id).await,
+            _ => std::future::pending().await,
+        }
+    }
 }
 
 /// Counts the stream as closed when the browser goes away, stops marking its learner

@@ -44,7 +44,7 @@ pub async fn download(
     crate::server::learner::allow_read(&state, &who, session_id.as_deref())?;
     let client = crate::server::learner::client_for(&state, &who)?;
     let ns = who.namespace.as_str();
-    let mine = is_release_pod(&client, ns, crate::panels::RELEASE, &q.pod)
+    let mine = is_release_pod(&client, ns, crate::cluster::release::RELEASE, &q.pod)
         .await
         .map_err(|e| Error::Cluster(e.to_string()))?;
     if !mine {

@@ -26,7 +26,7 @@ pub mod test_portal;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use progress::{mirror as mirror_progress, request_progress};
-pub use run::{load_chart, load_lessons, open_store, run};
+pub use run::{load_chart, load_lessons, open_store, run, sqlite_options};
 pub use state::{Chart, PortalState, library, request_namespace};
 
 use axum::Router;

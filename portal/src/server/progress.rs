@@ -45,7 +45,7 @@ pub async fn load_progress(
     }
     // A passed experiment marks its lesson done.
     for name in state.lab.passed(&namespace) {
-        if let Some(spec) = crate::experiments::catalog::spec(&name) {
+        if let Some(spec) = crate::experiments::catalog::find(&name) {
             progress.done.insert(spec.lesson.to_owned());
         }
     }

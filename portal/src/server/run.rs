@@ -24,23 +24,28 @@ pub fn load_lessons(config: &Config) -> Result<Library> {
     Library::load(&config.content_dir, &config.repo_root).map_err(|e| Error::Lessons(e.to_string()))
 }
 
+/// How the portal opens its SQLite file. WAL: readers (page loads, the board) do not
+/// wait for a writer; `normal` syncs at checkpoints only, which WAL keeps crash-safe. A
+/// busy writer is waited for, not an error. (`e2e/benches/store.rs` measures it against
+/// sqlx's defaults.)
+pub fn sqlite_options(path: &std::path::Path) -> SqliteConnectOptions {
+    SqliteConnectOptions::new()
+        .filename(path)
+        .create_if_missing(true)
+        .journal_mode(SqliteJournalMode::Wal)
+        .synchronous(SqliteSynchronous::Normal)
+        .busy_timeout(Duration::from_secs(5))
+}
+
 /// The SQLite database of sessions, progress and experiment runs.
 pub async fn open_store(config: &Config) -> Result<(SqliteStore, sqlx::SqlitePool)> {
     if let Some(dir) = config.database.parent() {
         std::fs::create_dir_all(dir)
             .map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
     }
-    // WAL: readers (page loads, the board) do not wait for a writer; `normal` syncs at
-    // checkpoints only, which WAL keeps crash-safe. A busy writer is waited for, not an error.
-    let options = SqliteConnectOptions::new()
-        .filename(&config.database)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5));
     let pool = SqlitePoolOptions::new()
         .max_connections(4)
-        .connect_with(options)
+        .connect_with(sqlite_options(&config.database))
         .await
         .map_err(Error::Store)?;
     let store = SqliteStore::new(pool.clone());

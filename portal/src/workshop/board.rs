@@ -7,7 +7,7 @@ use std::collections::HashMap;
 use futures::stream::{self, StreamExt};
 
 use super::LearnerRecord;
-use crate::pages::host::LearnerRow;
+use crate::live::LearnerRow;
 use crate::server::PortalState;
 
 /// Quota reads in flight at once (one GET per namespace).
@@ -54,7 +54,7 @@ pub fn rows(
             // Lessons marked done, and those whose experiment passed.
             let mut done = l.progress.done.clone();
             for name in state.lab.passed(&l.namespace) {
-                if let Some(spec) = crate::experiments::catalog::spec(&name) {
+                if let Some(spec) = crate::experiments::catalog::find(&name) {
                     done.insert(spec.lesson.to_owned());
                 }
             }

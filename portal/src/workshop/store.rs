@@ -6,9 +6,9 @@ use std::time::Duration;
 
 use sha2::{Digest, Sha256};
 use sqlx::SqlitePool;
-use tokio::sync::watch;
+use tokio::sync::{broadcast, watch};
 
-use crate::experiments::lab::now_ms;
+use crate::clock::now_ms;
 use crate::progress::Progress;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -27,6 +27,8 @@ pub struct Store {
     /// Bumped on every join, progress copy and removal: the host dashboard's stream
     /// pushes a new board when it moves.
     changed: Arc<watch::Sender<u64>>,
+    /// The id of every learner removed, so their open streams end.
+    removed: broadcast::Sender<String>,
 }
 
 const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS learners (
@@ -67,12 +69,18 @@ impl Store {
         Ok(Self {
             db,
             changed: Arc::new(watch::channel(0).0),
+            removed: broadcast::channel(64).0,
         })
     }
 
     /// Changes as they happen (see [`Store::changed`]).
     pub fn changes(&self) -> watch::Receiver<u64> {
         self.changed.subscribe()
+    }
+
+    /// Ids of learners as they are removed (see [`Store::delete`]).
+    pub fn removals(&self) -> broadcast::Receiver<String> {
+        self.removed.subscribe()
     }
 
     /// Tells the host's stream that something it shows changed.
@@ -185,7 +193,27 @@ impl Store {
             .execute(&self.db)
             .await?;
         self.bump();
+        // Nobody listening is fine: no stream of theirs is open.
+        let _ = self.removed.send(id.to_owned());
         Ok(())
+    }
+
+    /// Resolves once learner `id` is removed (or, if removals were missed, once it is
+    /// found gone).
+    pub async fn gone(&self, id: &str) {
+        let mut removals = self.removals();
+        loop {
+            match removals.recv().await {
+                Ok(removed) if removed == id => return,
+                Ok(_) => {}
+                Err(broadcast::error::RecvError::Lagged(_)) => {
+                    if matches!(self.get(id).await, Ok(None)) {
+                        return;
+                    }
+                }
+                Err(broadcast::error::RecvError::Closed) => std::future::pending().await,
+            }
+        }
     }
 }
 

@@ -108,7 +108,7 @@ pub async fn deployment_generation(client: &Client, namespace: &str, name: &str)
     Ok(d.metadata.generation.unwrap_or(0))
 }
 
-async fn apply_one<K>(api: Api<K>, object: &K, params: &PatchParams) -> Result<()>
+pub(super) async fn apply_one<K>(api: Api<K>, object: &K, params: &PatchParams) -> Result<()>
 where
     K: Resource<DynamicType = ()> + Clone + Debug + Serialize + DeserializeOwned,
 {
@@ -157,6 +157,11 @@ pub async fn uninstall_from(
         ),
         (
             "Deployment",
+            &names.canary,
+            delete_one::<Deployment>(Api::namespaced(c(), namespace), &names.canary).await?,
+        ),
+        (
+            "Deployment",
             &names.fullname,
             delete_one::<Deployment>(Api::namespaced(c(), namespace), &names.fullname).await?,
         ),
@@ -188,7 +193,7 @@ fn describe<K: Resource<DynamicType = ()>>(api: &Api<K>, name: &str) -> String {
 
 /// Deletes one object in the background (its ReplicaSets and pods follow through the
 /// garbage collector). `Ok(false)` if it was not there.
-async fn delete_one<K>(api: Api<K>, name: &str) -> Result<bool>
+pub(super) async fn delete_one<K>(api: Api<K>, name: &str) -> Result<bool>
 where
     K: Resource<DynamicType = ()> + Clone + Debug + DeserializeOwned,
 {

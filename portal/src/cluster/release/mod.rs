@@ -2,6 +2,7 @@
 //! and read back and roll back the Deployment's revisions.
 
 mod apply;
+pub mod canary;
 mod checksum;
 mod history;
 mod names;
@@ -17,5 +18,5 @@ pub use checksum::{config_checksum, configmap_text};
 pub use history::{
     EnvEntry, REVISION_ANNOTATION, Revision, history, revisions, rollback, rollback_patch,
 };
-pub use names::{MANAGED_BY, ReleaseNames, fullname, labels, selector_labels};
+pub use names::{MANAGED_BY, RELEASE, ReleaseNames, fullname, labels, selector_labels};
 pub use render::{Rendered, render};

@@ -11,6 +11,9 @@ use crate::cluster::values::{ChartMeta, Values};
 /// recorded anyway, as the field manager `hello-k8s-portal` in `managedFields`.
 pub const MANAGED_BY: &str = "Helm";
 
+/// The tutorial's Helm release name: every learner's objects belong to it.
+pub const RELEASE: &str = "hello";
+
 /// The object names of a release, as `_helpers.tpl` computes them.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ReleaseNames {
@@ -18,6 +21,8 @@ pub struct ReleaseNames {
     /// Deployment, Service and Ingress.
     pub fullname: String,
     pub config_map: String,
+    /// The canary Deployment beside the release's own (appendix A-3).
+    pub canary: String,
 }
 
 impl ReleaseNames {
@@ -26,6 +31,7 @@ impl ReleaseNames {
         Self {
             namespace: namespace.to_owned(),
             config_map: format!("{fullname}-config"),
+            canary: format!("{fullname}-canary"),
             fullname,
         }
     }

@@ -7,32 +7,9 @@ use pulldown_cmark::{Event, LinkType, Tag, TagEnd};
 
 use super::escape_html;
 use crate::lessons::document::Document;
+use crate::lessons::error::LinkError;
 use crate::lessons::paths::{self, decode};
 use crate::lessons::source::Diagnostics;
-
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LinkError {
-    #[error("링크한 레슨 파일이 없다: '{0}'")]
-    MissingLesson(String),
-    #[error("레슨이 아닌 파일로 링크했다: '{0}'")]
-    NotALesson(String),
-    #[error("레슨 '{lesson}' 에 없는 앵커: '#{anchor}'")]
-    MissingAnchor { lesson: String, anchor: String },
-    #[error("이 앵커를 가진 레슨이 없다: '#{0}'")]
-    UnknownAnchor(String),
-    #[error("여러 레슨에 있는 앵커: '#{anchor}' ({lessons}); 상대 경로 링크로 레슨을 밝힌다")]
-    AmbiguousAnchor { anchor: String, lessons: String },
-    #[error("앵커가 비어 있다: '#'")]
-    EmptyAnchor,
-    #[error("지원하지 않는 링크: '{0}' (http, https, mailto 만 쓴다)")]
-    UnsupportedScheme(String),
-    #[error("레슨(.md)이 아닌 상대 링크는 쓸 수 없다: '{0}'")]
-    NotMarkdown(String),
-    #[error("없는 레슨 id: '{0}'")]
-    UnknownLessonId(String),
-    #[error("이미지는 http(s) 주소만 쓴다: '{0}'")]
-    LocalImage(String),
-}
 
 /// Every lesson's path, id and heading ids.
 #[derive(Debug, Default)]

@@ -182,7 +182,7 @@ pub async fn host_learner(
     crate::cluster::release::uninstall_from(
         &connected.client,
         &learner.namespace,
-        crate::panels::RELEASE,
+        crate::cluster::release::RELEASE,
         &state.chart.meta,
         false,
     )

@@ -6,35 +6,13 @@
 
 use leptos::either::EitherOf4;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
 
 mod api;
 mod follow;
 
 pub use api::{host_end, host_joining, host_learner, host_login, host_logout, host_overview};
 
-/// What the host sees: whether joining is open, and every learner.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct Board {
-    pub joining: bool,
-    pub learners: Vec<LearnerRow>,
-}
-
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct LearnerRow {
-    pub id: String,
-    pub name: String,
-    pub namespace: String,
-    /// Last seen (ms since the epoch); the page counts the seconds itself.
-    pub seen_ms: i64,
-    pub lessons_done: Vec<String>,
-    /// (experiment, verdict word) of the latest runs.
-    pub verdicts: Vec<(String, String)>,
-    /// Experiments that failed two or more times in a row.
-    pub stuck: Vec<String>,
-    /// `resource used/hard`.
-    pub quota: Vec<String>,
-}
+pub use crate::live::{Board, LearnerRow};
 
 #[island]
 fn HostBoard() -> impl IntoView {

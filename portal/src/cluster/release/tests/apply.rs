@@ -144,8 +144,8 @@ async fn a_failed_apply_stops_before_the_next_object() {
 #[tokio::test]
 async fn uninstall_deletes_in_reverse_and_tolerates_404() {
     let (_, meta) = chart(None);
-    let (client, task) = mock_client(5, |r| {
-        if r.path.contains("/ingresses/") {
+    let (client, task) = mock_client(6, |r| {
+        if r.path.contains("/ingresses/") || r.path.ends_with("-canary") {
             (404, status(404, "NotFound", "not found"))
         } else {
             (
@@ -173,6 +173,10 @@ async fn uninstall_deletes_in_reverse_and_tolerates_404() {
             ),
             (
                 "DELETE",
+                "/apis/apps/v1/namespaces/hello/deployments/hello-hello-world-canary"
+            ),
+            (
+                "DELETE",
                 "/apis/apps/v1/namespaces/hello/deployments/hello-hello-world"
             ),
             (
@@ -182,7 +186,7 @@ async fn uninstall_deletes_in_reverse_and_tolerates_404() {
             ("DELETE", "/api/v1/namespaces/hello"),
         ]
     );
-    assert_eq!(seen[2].body["propagationPolicy"], "Background");
+    assert_eq!(seen[3].body["propagationPolicy"], "Background");
     assert_eq!(
         deleted,
         [
@@ -197,12 +201,12 @@ async fn uninstall_deletes_in_reverse_and_tolerates_404() {
 #[tokio::test]
 async fn uninstall_of_nothing_is_fine() {
     let (_, meta) = chart(None);
-    let (client, task) = mock_client(5, |_| (404, status(404, "NotFound", "not found")));
+    let (client, task) = mock_client(6, |_| (404, status(404, "NotFound", "not found")));
     assert!(
         uninstall(&client, "hello", "hello", &meta)
             .await
             .unwrap()
             .is_empty()
     );
-    assert_eq!(requests(task).await.len(), 5);
+    assert_eq!(requests(task).await.len(), 6);
 }

@@ -1,6 +1,7 @@
 //! Pure rendering tests, and the kube calls against a scripted API server.
 
 mod apply;
+mod canary;
 mod errors;
 mod history;
 mod render;

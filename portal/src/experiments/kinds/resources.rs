@@ -4,10 +4,10 @@
 
 use std::time::{Duration, Instant};
 
-use super::error::Result;
-use super::recorder::Recorder;
-use super::runner::{Ctx, Outcome, Params};
-use super::scene::Stage;
+use crate::experiments::engine::Recorder;
+use crate::experiments::engine::scene::Stage;
+use crate::experiments::engine::{Ctx, Outcome, Params};
+use crate::experiments::error::Result;
 use crate::live::MarkKind;
 use crate::panels::common::{mebibytes, millicores};
 

@@ -8,6 +8,7 @@ use std::sync::{Arc, Mutex};
 
 use sqlx::SqlitePool;
 
+use crate::clock::now_ms;
 use crate::cluster::live::Hub;
 use crate::live::{ExperimentRun, Item, RunPhase, Topic};
 
@@ -56,12 +57,6 @@ CREATE TABLE IF NOT EXISTS experiment_passes (
     experiment TEXT NOT NULL,
     first_ms INTEGER NOT NULL,
     PRIMARY KEY (namespace, experiment));";
-
-pub fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(0, |d| d.as_millis() as i64)
-}
 
 impl Lab {
     pub fn new(hub: Arc<Hub>, db: Option<SqlitePool>) -> Arc<Self> {

@@ -5,12 +5,13 @@
 
 use std::time::{Duration, Instant};
 
-use super::error::{Error, Result};
-use super::recorder::Recorder;
-use super::runner::{Ctx, Outcome, Params};
-use super::scene::Stage;
 use crate::cluster::values::Overrides;
+use crate::experiments::engine::Recorder;
+use crate::experiments::engine::scene::Stage;
+use crate::experiments::engine::{Ctx, Outcome, Params};
+use crate::experiments::error::{Error, Result};
 use crate::live::MarkKind;
+use crate::names::VariantName;
 
 /// First time each milestone was seen, after the delete.
 #[derive(Debug, Default)]
@@ -28,12 +29,12 @@ pub async fn run(
     ctx: &Ctx,
     stage: &Stage,
     rec: &Recorder,
-    variant: &str,
+    variant: VariantName,
     params: &Params,
 ) -> Result<Outcome> {
     let cut = match variant {
-        "" => false,
-        "no-prestop" => true,
+        VariantName::Main => false,
+        VariantName::NoPrestop => true,
         other => return Err(Error::Refused(format!("알 수 없는 변형입니다: {other}"))),
     };
     if cut {

@@ -4,35 +4,22 @@
 
 use std::time::Duration;
 
-use super::catalog::Spec;
-use super::error::{Error, Result};
+use super::ctx::Ctx;
 use super::recorder::Recorder;
-use super::runner::Ctx;
 use super::scene::{Scene, Stage};
+use crate::cluster::release::canary;
+use crate::experiments::error::{Error, Result};
 use crate::live::MarkKind;
 
 const SETTLE: Duration = Duration::from_secs(150);
 
-/// What must already be there; missing pieces are named with how to fix them.
-pub async fn check(ctx: &Ctx, stage: &Stage, spec: &Spec) -> Result<()> {
+/// The release must be installed (the images were checked before the run started).
+pub fn check(ctx: &Ctx, stage: &Stage) -> Result<()> {
     if stage.scene().deployment.is_none() {
         return Err(Error::Precondition(format!(
             "릴리스 '{}' 가 네임스페이스 {} 에 설치되어 있지 않습니다. '설치하기' 버튼(또는 helm install)으로 먼저 설치해 주세요.",
-            crate::panels::RELEASE,
+            crate::cluster::release::RELEASE,
             ctx.namespace
-        )));
-    }
-    let tags = ctx.tags().await?;
-    let missing: Vec<String> = spec
-        .images
-        .iter()
-        .filter(|t| !tags.iter().any(|have| have == *t))
-        .map(|t| format!("{}:{t}", ctx.chart.values.image.repository))
-        .collect();
-    if !missing.is_empty() {
-        return Err(Error::Precondition(format!(
-            "노드에 이미지가 없습니다: {}. `sudo e2e/cluster/up.sh` 가 이미지를 만들어 노드에 넣습니다.",
-            missing.join(", ")
         )));
     }
     Ok(())
@@ -65,6 +52,15 @@ pub async fn reset(ctx: &Ctx, stage: &Stage, rec: Option<&Recorder>) -> Result<(
             rolled(s, generation).then_some(())
         })
         .await?;
+    // A canary goes only now, with the release's own pods back to serve.
+    if canary::remove(&ctx.client, &ctx.names).await?
+        && let Some(rec) = rec
+    {
+        rec.mark(
+            MarkKind::Action,
+            format!("카나리 Deployment {} 를 지웁니다", ctx.names.canary),
+        );
+    }
     for _ in 0..3 {
         let scene = stage.scene();
         let mut fixed = 0;
@@ -130,7 +126,10 @@ async fn ready_again(ctx: &Ctx, pod: &str) -> Result<bool> {
 /// for the pods to settle — that would not fit in the pod's grace period.
 pub async fn put_back(ctx: &Ctx, stage: &Stage) -> Result<()> {
     ctx.apply(&ctx.baseline()).await?;
-    tracing::info!(namespace = %ctx.namespace, "baseline values applied");
+    // No time to wait for the release's pods first: a moment without v1 pods, if a
+    // promoted canary had scaled them to 0, is the lesser harm than a canary left behind.
+    let canary = canary::remove(&ctx.client, &ctx.names).await?;
+    tracing::info!(namespace = %ctx.namespace, canary, "baseline values applied");
     for pod in &stage.scene().pods {
         if pod.status == "Running" && pod.ready < pod.containers {
             let again = ready_again(ctx, &pod.name).await?;

@@ -5,12 +5,12 @@
 
 use std::time::{Duration, Instant};
 
-use super::error::{Error, Result};
-use super::load::{self, Load};
-use super::recorder::Recorder;
-use super::runner::{Ctx, Outcome};
-use super::scene::{Scene, Stage};
 use crate::cluster::values::Overrides;
+use crate::experiments::engine::Recorder;
+use crate::experiments::engine::load::{self, Load};
+use crate::experiments::engine::scene::{Scene, Stage};
+use crate::experiments::engine::{Ctx, Outcome};
+use crate::experiments::error::{Error, Result};
 use crate::live::MarkKind;
 
 const NEW: &str = "2.0.0";

@@ -4,13 +4,14 @@
 
 use std::time::{Duration, Instant};
 
-use super::error::{Error, Result};
-use super::recorder::Recorder;
-use super::runner::{Ctx, Outcome, Params};
-use super::scene::Stage;
 use crate::cluster::release;
 use crate::cluster::values::{LogLevel, Overrides, Values};
+use crate::experiments::engine::Recorder;
+use crate::experiments::engine::scene::Stage;
+use crate::experiments::engine::{Ctx, Outcome, Params};
+use crate::experiments::error::{Error, Result};
 use crate::live::MarkKind;
+use crate::names::VariantName;
 
 const SETTLE: Duration = Duration::from_secs(150);
 
@@ -18,11 +19,11 @@ pub async fn run(
     ctx: &Ctx,
     stage: &Stage,
     rec: &Recorder,
-    variant: &str,
+    variant: VariantName,
     params: &Params,
 ) -> Result<Outcome> {
     match variant {
-        "" => {
+        VariantName::Main => {
             let level = params.log_level.unwrap_or(LogLevel::Debug);
             let values = ctx
                 .with(&Overrides {
@@ -35,7 +36,7 @@ pub async fn run(
             ));
             upgrade_and_check(ctx, stage, rec, values).await
         }
-        "dev" | "prod" => {
+        VariantName::Dev | VariantName::Prod => {
             let file = ctx.chart.dir.join(format!("values-{variant}.yaml"));
             let mut values = Values::load(&ctx.chart.dir, &[file]).map_err(Error::Cluster)?;
             values.namespace = ctx.namespace.clone();
@@ -44,7 +45,7 @@ pub async fn run(
             ));
             upgrade_and_check(ctx, stage, rec, values).await
         }
-        "configmap-only" => configmap_only(ctx, stage, rec).await,
+        VariantName::ConfigmapOnly => configmap_only(ctx, stage, rec).await,
         other => Err(Error::Refused(format!("알 수 없는 변형입니다: {other}"))),
     }
 }
@@ -87,8 +88,8 @@ async fn upgrade_and_check(
 ) -> Result<Outcome> {
     let before: Vec<String> = stage.scene().pods.iter().map(|p| p.name.clone()).collect();
     let checksum_before =
-        release::config_checksum(&ctx.baseline(), crate::panels::RELEASE, &ctx.chart.meta);
-    let checksum = release::config_checksum(&values, crate::panels::RELEASE, &ctx.chart.meta);
+        release::config_checksum(&ctx.baseline(), release::RELEASE, &ctx.chart.meta);
+    let checksum = release::config_checksum(&values, release::RELEASE, &ctx.chart.meta);
     rec.mark(
         MarkKind::Action,
         format!(
@@ -185,7 +186,7 @@ async fn configmap_only(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outc
             ..Default::default()
         })
         .await?;
-    let edited = release::render(&debug, crate::panels::RELEASE, &ctx.chart.meta).config_map;
+    let edited = release::render(&debug, release::RELEASE, &ctx.chart.meta).config_map;
     rec.step("ConfigMap 의 LOG_LEVEL 만 debug 로 바꿈 (kubectl edit configmap 과 같음)");
     release::apply_config_map(&ctx.client, &edited).await?;
     rec.step("10초 동안 파드가 바뀌는지 지켜보는 중");
@@ -215,8 +216,7 @@ async fn configmap_only(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outc
         format!("{still_old}/{}", reports.len()),
     );
     rec.step("ConfigMap 을 원래 값으로 되돌림");
-    let original =
-        release::render(&ctx.baseline(), crate::panels::RELEASE, &ctx.chart.meta).config_map;
+    let original = release::render(&ctx.baseline(), release::RELEASE, &ctx.chart.meta).config_map;
     release::apply_config_map(&ctx.client, &original).await?;
     let passed = same_pods && same_spec && still_old == reports.len() && !reports.is_empty();
     let reason = if passed {

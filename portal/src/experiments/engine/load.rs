@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use tokio::sync::watch;
 
-use super::error::Result;
 use crate::cluster::traffic::{Shooter, Target, Via};
+use crate::experiments::error::Result;
 use crate::live::MixSecond;
 
 /// Never more than this many requests, nor for longer than [`MAX_TIME`].

@@ -10,7 +10,7 @@ use crate::live::{
     ReplicaSetView, Topic,
 };
 
-use super::error::{Error, Result};
+use crate::experiments::error::{Error, Result};
 
 /// The topics an experiment follows (the observer turns their changes into marks).
 pub const TOPICS: [Topic; 7] = [

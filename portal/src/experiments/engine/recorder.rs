@@ -4,7 +4,8 @@
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use super::lab::{Lab, now_ms};
+use super::lab::Lab;
+use crate::clock::now_ms;
 use crate::live::{ExperimentRun, Figure, Mark, MarkKind, MixSecond, RunPhase};
 
 /// A run's timeline is capped; the oldest entries are the ones that explain the start.

@@ -4,13 +4,14 @@
 
 use std::time::{Duration, Instant};
 
-use super::error::{Error, Result};
-use super::load::{self, Load, Shot};
-use super::recorder::Recorder;
-use super::runner::{Ctx, Outcome, Params};
-use super::scene::Stage;
 use crate::cluster::values::Overrides;
+use crate::experiments::engine::Recorder;
+use crate::experiments::engine::load::{self, Load, Shot};
+use crate::experiments::engine::scene::Stage;
+use crate::experiments::engine::{Ctx, Outcome, Params};
+use crate::experiments::error::{Error, Result};
 use crate::live::MarkKind;
+use crate::names::VariantName;
 
 /// kube-proxy needs a moment to follow an Endpoints change; requests in this window
 /// after a change are not held against either side.
@@ -20,7 +21,7 @@ pub async fn run(
     ctx: &Ctx,
     stage: &Stage,
     rec: &Recorder,
-    variant: &str,
+    variant: VariantName,
     params: &Params,
 ) -> Result<Outcome> {
     let probe = &ctx.chart.values.probes.readiness;
@@ -31,8 +32,8 @@ pub async fn run(
         format!("{expected}초"),
     );
     let one = match variant {
-        "" => false,
-        "one-replica" => true,
+        VariantName::Main => false,
+        VariantName::OneReplica => true,
         other => return Err(Error::Refused(format!("알 수 없는 변형입니다: {other}"))),
     };
     if one {
