@@ -26,8 +26,8 @@ LANES=(
   "experiments_live"
   # helm template only, then `hk-release-test`, then workshop/learner namespaces (the
   # in-cluster workshop and workshop_live both look at every learner namespace), then
-  # `hello-stop` (a portal stopped mid-experiment).
-  "chart release_render release_live sessions_redis workshop_live portal_in_cluster experiments_stop"
+  # `hello-stop` (a portal stopped mid-experiment), then `hello-canary` (A-3).
+  "chart release_render release_live sessions_redis workshop_live portal_in_cluster experiments_stop canary_live"
 )
 
 LOGS=$repo/target/e2e-logs
