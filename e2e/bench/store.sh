@@ -6,4 +6,7 @@
 set -euo pipefail
 repo=$(cd "$(dirname "$0")/../.." && pwd)
 cd "$repo"
+# The flags of ./dev.sh test: its dependency build is reused, and clippy lints the bench.
+export CARGO_INCREMENTAL=0 CLIPPY_ARGS=${CLIPPY_ARGS:--D__CLIPPY_HACKERY__warnings__CLIPPY_HACKERY__}
+export RUSTC_WORKSPACE_WRAPPER=${RUSTC_WORKSPACE_WRAPPER:-$(rustup which clippy-driver)}
 exec cargo bench --quiet --locked --workspace --profile dev --bench store -- "$@"

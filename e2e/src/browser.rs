@@ -1,6 +1,5 @@
 //! Debian's headless Chromium, driven through chromedriver (WebDriver).
 
-use std::net::TcpListener;
 use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -19,7 +18,7 @@ pub struct Driver {
 
 impl Driver {
     pub fn start() -> Driver {
-        let port = free_port();
+        let port = crate::free_port();
         // Its own process group: Chromium's processes are its children, and they all go
         // with the group on drop (a SIGKILL to chromedriver alone would orphan them).
         let child = Command::new("chromedriver")
@@ -83,13 +82,6 @@ impl Drop for Driver {
     }
 }
 
-pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0")
-        .and_then(|l| l.local_addr())
-        .map(|a| a.port())
-        .unwrap_or(0)
-}
-
 /// Where screenshots go: `e2e/.work/screenshots/NAME.png`.
 pub fn screenshot_path(name: &str) -> PathBuf {
     let dir = crate::repo_root().join("e2e/.work/screenshots");
@@ -116,16 +108,24 @@ pub async fn js(c: &Client, script: &str) -> serde_json::Value {
 }
 
 /// Waits until a JS expression is true, polling every 100 ms; returns how long it took.
+/// A script that cannot run yet (the document is being replaced) counts as "not yet".
 pub async fn eventually(c: &Client, what: &str, expr: &str, timeout: Duration) -> Duration {
     let started = std::time::Instant::now();
+    let script = format!("return !!({expr});");
     while started.elapsed() < timeout {
-        if js(c, &format!("return !!({expr});")).await == serde_json::Value::Bool(true) {
+        if c.execute(&script, vec![]).await.ok() == Some(serde_json::Value::Bool(true)) {
             return started.elapsed();
         }
         recover(c).await;
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    panic!("timed out after {timeout:?} waiting for {what}: {expr}");
+    let seen = c
+        .execute(
+            "return [location.href, document.readyState, document.title, document.body?.innerText?.slice(0, 200)];",
+            vec![],
+        )
+        .await;
+    panic!("timed out after {timeout:?} waiting for {what}: {expr} (the page: {seen:?})");
 }
 
 /// Clicks the element `css` selects (through the DOM, so a covered button still gets it).

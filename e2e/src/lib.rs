@@ -192,3 +192,11 @@ pub fn wait_for<T>(
         std::thread::sleep(Duration::from_millis(500));
     }
 }
+
+/// A loopback port nobody listens on right now (for a portal, chromedriver, Redis).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .unwrap_or(0)
+}

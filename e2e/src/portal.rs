@@ -4,7 +4,7 @@ use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use crate::browser::free_port;
+use crate::free_port;
 use crate::repo_root;
 
 /// The portal the tests run: `HK_PORTAL_BIN`, else `target/debug/portal`, which the unit

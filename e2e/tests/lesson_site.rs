@@ -6,16 +6,10 @@
 
 use std::time::Duration;
 
-use e2e::browser::{Driver, goto, recover, reload, save_screenshot};
+use e2e::browser::{Driver, eventually, goto, js, reload, save_screenshot};
 use e2e::portal::Portal;
 use fantoccini::{Client, Locator};
 use serde_json::Value;
-
-async fn js(c: &Client, script: &str) -> Value {
-    c.execute(script, vec![])
-        .await
-        .unwrap_or_else(|e| panic!("{script}: {e}"))
-}
 
 async fn text(c: &Client, css: &str) -> String {
     c.find(Locator::Css(css))
@@ -26,25 +20,8 @@ async fn text(c: &Client, css: &str) -> String {
         .unwrap()
 }
 
-/// Waits up to 10 s for a JS expression to become true. A script that cannot run yet
-/// (the document is being replaced) counts as "not yet".
-async fn eventually(c: &Client, what: &str, expr: &str) {
-    let script = format!("return !!({expr});");
-    for _ in 0..100 {
-        if c.execute(&script, vec![]).await.ok() == Some(Value::Bool(true)) {
-            return;
-        }
-        recover(c).await;
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    let seen = c
-        .execute(
-            "return [location.href, document.readyState, document.title, document.body?.innerText?.slice(0, 200)];",
-            vec![],
-        )
-        .await;
-    panic!("timed out waiting for {what}: {expr} (the page: {seen:?})");
-}
+/// The page's own waits: 10 s.
+const WAIT: Duration = Duration::from_secs(10);
 
 #[tokio::test]
 #[ignore = "needs Chromium and a built portal: ./dev.sh test"]
@@ -58,7 +35,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
     // Landing page.
     goto(&c, &portal.url("/")).await;
     assert!(text(&c, "h1").await.contains("K8s Hello World"));
-    eventually(&c, "fonts", "document.fonts.status === 'loaded'").await;
+    eventually(&c, "fonts", "document.fonts.status === 'loaded'", WAIT).await;
     save_screenshot(&c, "01-landing").await;
 
     // The intro's TOC links to a Part 1 anchor with Hangul in it; following it lands on it.
@@ -72,12 +49,14 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         &c,
         "the Part 1 anchor",
         "decodeURIComponent(location.hash) === '#part-1-일단-돌린다'",
+        WAIT,
     )
     .await;
     eventually(
         &c,
         "the anchor target",
         "document.getElementById('part-1-일단-돌린다') !== null",
+        WAIT,
     )
     .await;
     save_screenshot(&c, "02-part-1-anchor").await;
@@ -96,6 +75,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
             &c,
             "the next lesson",
             &format!("{LESSON} !== {}", seen.last().unwrap()),
+            WAIT,
         )
         .await;
         seen.push(js(&c, &format!("return {LESSON}")).await);
@@ -113,7 +93,13 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         .click()
         .await
         .unwrap();
-    eventually(&c, "the previous lesson", &format!("{LESSON} === '1-2'")).await;
+    eventually(
+        &c,
+        "the previous lesson",
+        &format!("{LESSON} === '1-2'"),
+        WAIT,
+    )
+    .await;
 
     // A diagram lesson: D2Coding is used and Hangul is exactly two columns there.
     goto(&c, &portal.url("/lessons/2-1")).await;
@@ -123,9 +109,10 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         &c,
         "lesson 2-1 with its diagram",
         "location.pathname === '/lessons/2-1' && document.querySelector('figure.diagram pre')",
+        WAIT,
     )
     .await;
-    eventually(&c, "fonts", "document.fonts.status === 'loaded'").await;
+    eventually(&c, "fonts", "document.fonts.status === 'loaded'", WAIT).await;
     let widths = js(&c, r#"
         const pre = document.querySelector('figure.diagram pre, pre.diagram, figure.code pre');
         const cs = getComputedStyle(pre);
@@ -150,6 +137,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         &c,
         "the theme island hydrated",
         "document.querySelector('leptos-island') !== null",
+        WAIT,
     )
     .await;
     for _ in 0..50 {
@@ -174,6 +162,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         &c,
         "dark again after a reload",
         "document.readyState !== 'loading' && document.documentElement.dataset.theme === 'dark'",
+        WAIT,
     )
     .await;
     save_screenshot(&c, "05-dark-mode").await;
@@ -200,6 +189,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         &c,
         "the done island",
         "document.querySelector('.done-button') !== null",
+        WAIT,
     )
     .await;
     for _ in 0..50 {
@@ -227,6 +217,7 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         &c,
         "the checklist wired",
         &format!("{first_box} && !{first_box}.disabled"),
+        WAIT,
     )
     .await;
     c.execute(&format!("{first_box}.click()"), vec![])

@@ -7,7 +7,7 @@
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
 
-use e2e::browser::free_port;
+use e2e::free_port;
 use e2e::portal::Portal;
 
 /// A throwaway redis-server, killed with the test.

@@ -60,7 +60,7 @@ const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
 /// - the read timeout is off: a half-open connection would hang a call, and the panel
 ///   waiting on it, for good. The timer restarts with every request sent, so a pooled
 ///   connection's idle time does not count. (Watches are bounded by the watcher's own
-///   idle timeout, see `live/watch.rs`.)
+///   idle timeout, see `cluster/watch/watcher.rs`.)
 /// - 503 and 429 answers are retried, up to 15 times over minutes: through the pod proxy a
 ///   503 is the hello service's own answer (readiness switched off), and the experiments
 ///   must see it at once. Watches back off on their own; other calls fail and say why.

@@ -8,13 +8,13 @@
 pub mod client;
 mod error;
 pub mod images;
-pub mod live;
 pub mod pods;
 pub mod release;
 #[cfg(test)]
 mod testing;
 pub mod traffic;
 pub mod values;
+pub mod watch;
 pub mod workshop;
 
 pub use client::{ClusterInfo, connect};

@@ -53,7 +53,7 @@ pub async fn workshop_join(code: String, name: String) -> Result<String, ServerF
     let Some(connected) = state.hub.conn().now() else {
         return Err(refuse(
             StatusCode::SERVICE_UNAVAILABLE,
-            crate::cluster::live::NO_CLUSTER,
+            crate::cluster::watch::NO_CLUSTER,
         ));
     };
     let full = || {

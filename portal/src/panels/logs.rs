@@ -25,7 +25,7 @@ pub async fn previous_logs(pod: String) -> Result<String, ServerFnError> {
     if !mine {
         return Err(bad_request("이 네임스페이스의 hello 파드가 아닙니다"));
     }
-    crate::cluster::live::logs::fetch(&l.client, &l.namespace, &pod, Some(200), None, true)
+    crate::cluster::watch::logs::fetch(&l.client, &l.namespace, &pod, Some(200), None, true)
         .await
         .map_err(|e| from_cluster(&l.state, e))
 }

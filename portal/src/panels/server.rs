@@ -120,7 +120,7 @@ pub async fn learner(require_session: bool) -> Result<Learner, ServerFnError> {
     let Some(connected) = state.hub.conn().now() else {
         return Err(refuse(
             StatusCode::SERVICE_UNAVAILABLE,
-            cluster::live::NO_CLUSTER,
+            cluster::watch::NO_CLUSTER,
         ));
     };
     Ok(Learner {

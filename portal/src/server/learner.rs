@@ -7,7 +7,7 @@ use std::time::Instant;
 use kube::Client;
 use tower_sessions::Session;
 
-use crate::cluster::live::NO_CLUSTER;
+use crate::cluster::watch::NO_CLUSTER;
 use crate::server::{Error, PortalState, Result};
 use crate::workshop::{LearnerRecord, SESSION_KEY};
 

@@ -13,7 +13,7 @@ use futures::stream::{self, Stream, StreamExt};
 use serde::Deserialize;
 use tokio::sync::broadcast::error::RecvError;
 
-use crate::cluster::live::Feed;
+use crate::cluster::watch::Feed;
 use crate::live::{Topic, Wire};
 use crate::server::{Error, PortalState, Result};
 

@@ -6,8 +6,8 @@ use axum::http::header;
 use axum::response::IntoResponse;
 use serde::Deserialize;
 
-use crate::cluster::live::logs;
 use crate::cluster::traffic::is_release_pod;
+use crate::cluster::watch::logs;
 use crate::server::{Error, PortalState, Result};
 
 #[derive(Debug, Deserialize)]

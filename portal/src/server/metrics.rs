@@ -85,7 +85,7 @@ pub async fn handler(State(state): State<PortalState>) -> impl IntoResponse {
         "portal_api_watch_restarts_total",
         "counter",
         "Kubernetes watches re-listed after a failure or an ended stream.",
-        crate::cluster::live::watch_restarts().to_string(),
+        crate::cluster::watch::watch_restarts().to_string(),
     );
     metric(
         "portal_workshop_learners",

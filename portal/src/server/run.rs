@@ -7,8 +7,8 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::cluster::live::ClusterConn;
 use crate::cluster::values::{ChartMeta, Values};
+use crate::cluster::watch::ClusterConn;
 use crate::lessons::Library;
 use crate::server::{Chart, Config, Error, PortalState, Result, router};
 

@@ -4,8 +4,8 @@ use std::sync::{Arc, RwLock};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
-use crate::cluster::live::{ClusterConn, Hub};
 use crate::cluster::values::{ChartMeta, Values};
+use crate::cluster::watch::{ClusterConn, Hub};
 use crate::lessons::Library;
 use crate::server::Config;
 use crate::server::metrics::Metrics;

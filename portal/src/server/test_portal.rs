@@ -13,7 +13,7 @@ use sqlx::sqlite::SqlitePoolOptions;
 use tower::ServiceExt;
 use tower_sessions_sqlx_store::SqliteStore;
 
-use crate::cluster::live::ClusterConn;
+use crate::cluster::watch::ClusterConn;
 use crate::server::{Config, PortalState, Sessions, load_chart, router};
 
 #[derive(Debug)]

@@ -21,7 +21,7 @@ use std::time::Duration;
 
 pub use store::{LearnerRecord, Store};
 
-use crate::cluster::live::ClusterConn;
+use crate::cluster::watch::ClusterConn;
 
 /// `PORTAL_WORKSHOP_CODE` and friends; workshop mode is on when a code is set.
 #[derive(Clone)]

@@ -9,7 +9,7 @@ use std::sync::{Arc, Mutex};
 use sqlx::SqlitePool;
 
 use crate::clock::now_ms;
-use crate::cluster::live::Hub;
+use crate::cluster::watch::Hub;
 use crate::live::{ExperimentRun, Item, RunPhase, Topic};
 
 #[derive(Debug)]

@@ -9,7 +9,7 @@ use std::time::Instant;
 use tokio::task::AbortHandle;
 
 use super::recorder::Recorder;
-use crate::cluster::live::Feed;
+use crate::cluster::watch::Feed;
 use crate::live::{Item, MarkKind, Topic};
 
 /// Stops the observer when dropped.

@@ -4,7 +4,7 @@
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use crate::cluster::live::{Feed, Hub, Subscription};
+use crate::cluster::watch::{Feed, Hub, Subscription};
 use crate::live::{
     DeploymentView, EndpointsView, EventView, FeedState, Item, LogLine, NodeView, PodView,
     ReplicaSetView, Topic,
@@ -120,7 +120,7 @@ impl Stage {
             let states: Vec<FeedState> = stage.feeds.iter().map(|f| f.health().state).collect();
             if states.contains(&FeedState::NoCluster) {
                 return Err(Error::Precondition(
-                    crate::cluster::live::NO_CLUSTER.to_owned(),
+                    crate::cluster::watch::NO_CLUSTER.to_owned(),
                 ));
             }
             if states.iter().all(|s| *s == FeedState::Live) {

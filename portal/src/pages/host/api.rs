@@ -167,7 +167,7 @@ pub async fn host_learner(
     let connected = state.hub.conn().now().ok_or_else(|| {
         crate::panels::server::refuse(
             StatusCode::SERVICE_UNAVAILABLE,
-            crate::cluster::live::NO_CLUSTER,
+            crate::cluster::watch::NO_CLUSTER,
         )
     })?;
     if remove {
@@ -202,7 +202,7 @@ pub async fn host_end(token: String) -> Result<String, ServerFnError> {
     let Some(connected) = state.hub.conn().now() else {
         return Err(crate::panels::server::refuse(
             StatusCode::SERVICE_UNAVAILABLE,
-            crate::cluster::live::NO_CLUSTER,
+            crate::cluster::watch::NO_CLUSTER,
         ));
     };
     let all = ws

@@ -11,7 +11,7 @@ pub mod hub;
 pub mod logs;
 pub mod usage;
 pub mod views;
-mod watch;
+mod watcher;
 
 pub use conn::{ClusterConn, Connected, NO_CLUSTER};
 pub use feed::{Feed, Health, Subscription};
@@ -19,5 +19,5 @@ pub use hub::Hub;
 
 /// Watches re-listed since start (for `/metrics`).
 pub fn watch_restarts() -> u64 {
-    watch::RESTARTS.load(std::sync::atomic::Ordering::Relaxed)
+    watcher::RESTARTS.load(std::sync::atomic::Ordering::Relaxed)
 }

@@ -14,7 +14,7 @@ use tokio::task::AbortHandle;
 
 use super::conn::{ClusterConn, NO_CLUSTER};
 use super::feed::Feed;
-use super::{logs, usage, views, watch};
+use super::{logs, usage, views, watcher};
 use crate::live::{ClusterView, FeedState, Item, Topic};
 
 /// Events and log lines kept per namespace.
@@ -189,7 +189,7 @@ async fn start(
     };
     match feed.topic {
         Topic::Pods => {
-            watch::run(
+            watcher::run(
                 feed,
                 Api::<Pod>::namespaced(client, &ns),
                 |p| Item::Pod(views::pod(p)),
@@ -199,7 +199,7 @@ async fn start(
         }
         Topic::ReplicaSets => {
             let api = Api::<ReplicaSet>::namespaced(client, &ns);
-            watch::run(
+            watcher::run(
                 feed,
                 api,
                 |r| Item::ReplicaSet(views::replica_set(r)),
@@ -209,22 +209,22 @@ async fn start(
         }
         Topic::Deployments => {
             let api = Api::<Deployment>::namespaced(client, &ns);
-            watch::run(feed, api, |d| Item::Deployment(views::deployment(d)), false).await
+            watcher::run(feed, api, |d| Item::Deployment(views::deployment(d)), false).await
         }
         Topic::Endpoints => {
             let api = Api::<Endpoints>::namespaced(client, &ns);
-            watch::run(feed, api, |e| Item::Endpoints(views::endpoints(e)), false).await
+            watcher::run(feed, api, |e| Item::Endpoints(views::endpoints(e)), false).await
         }
         Topic::Events => {
             let api = Api::<Event>::namespaced(client, &ns);
-            watch::run(feed, api, |e| Item::Event(views::event(e)), true).await
+            watcher::run(feed, api, |e| Item::Event(views::event(e)), true).await
         }
         Topic::Nodes => {
             feed.upsert(Item::Cluster(ClusterView {
                 version: connected.info.server_version.clone(),
                 context: connected.info.context.clone(),
             }));
-            watch::run(
+            watcher::run(
                 feed,
                 Api::<Node>::all(client),
                 |n| Item::Node(views::node(n)),
