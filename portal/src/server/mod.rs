@@ -23,11 +23,12 @@ mod state;
 #[cfg(test)]
 pub mod test_portal;
 
+pub use crate::cluster::values::Chart;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use progress::{mirror as mirror_progress, request_progress};
 pub use run::{load_chart, load_lessons, open_store, run, sqlite_options};
-pub use state::{Chart, PortalState, library, request_namespace};
+pub use state::{PortalState, library, request_namespace};
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -4,19 +4,11 @@ use std::sync::{Arc, RwLock};
 use axum::extract::FromRef;
 use leptos::prelude::*;
 
-use crate::cluster::values::{ChartMeta, Values};
+use crate::cluster::values::Chart;
 use crate::cluster::watch::{ClusterConn, Hub};
 use crate::lessons::Library;
 use crate::server::Config;
 use crate::server::metrics::Metrics;
-
-/// The chart the release panels install, read once at start-up.
-#[derive(Debug)]
-pub struct Chart {
-    pub meta: ChartMeta,
-    pub values: Values,
-    pub dir: std::path::PathBuf,
-}
 
 /// What every request can reach. Cheap to clone.
 #[derive(Debug, Clone)]

@@ -16,6 +16,14 @@ use super::{Error, Result};
 
 pub use overrides::{APP_ENVS, LogLevel, MAX_REPLICAS, Overrides};
 
+/// The chart the release panels install, read once at start-up.
+#[derive(Debug)]
+pub struct Chart {
+    pub meta: ChartMeta,
+    pub values: Values,
+    pub dir: PathBuf,
+}
+
 /// `Chart.yaml`: only what the templates use.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

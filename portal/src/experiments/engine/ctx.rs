@@ -9,10 +9,9 @@ use kube::Client;
 use super::scene::Stage;
 use crate::cluster::release::{self, ReleaseNames};
 use crate::cluster::traffic::{Answer, Target};
-use crate::cluster::values::{Overrides, Values};
+use crate::cluster::values::{Chart, Overrides, Values};
 use crate::experiments::catalog::Split;
 use crate::experiments::error::Result;
-use crate::server::Chart;
 
 /// The checked parameters of a run (see `panel::ExperimentParams`).
 #[derive(Debug, Clone, Default)]
