@@ -5,19 +5,15 @@ use axum::http::StatusCode;
 use leptos::prelude::ServerFnError;
 
 use super::ExperimentParams;
+use crate::cluster::images;
 use crate::cluster::release::canary;
 use crate::cluster::values::LogLevel;
-use crate::cluster::{images, traffic};
 use crate::experiments::catalog::{self, Ask, Spec, Split};
 use crate::experiments::engine::lab::Busy;
 use crate::experiments::engine::{Ctx, Params, runner};
 use crate::experiments::kinds;
 use crate::names::{ExperimentName, VariantName};
 use crate::panels::server::{Learner, bad_request, from_cluster, learner, refuse};
-
-fn clip(s: &str) -> String {
-    s.chars().take(60).collect()
-}
 
 fn busy_text(Busy(what): Busy) -> String {
     match catalog::find(what) {
@@ -63,24 +59,7 @@ pub async fn start(
         .unwrap_or_default();
     let l = learner(true).await?;
     fits(&l, spec, split).await?;
-    let pod = params.pod.filter(|p| !p.is_empty());
-    if let Some(name) = &pod {
-        let ours = traffic::is_release_pod(
-            &l.client,
-            &l.namespace,
-            crate::cluster::release::RELEASE,
-            name,
-        )
-        .await
-        .map_err(|e| from_cluster(&l.state, e))?;
-        if !ours {
-            return Err(bad_request(format!(
-                "이 네임스페이스({})의 릴리스 파드가 아닙니다: '{}'",
-                l.namespace,
-                clip(name)
-            )));
-        }
-    }
+    let pod = l.release_pod(params.pod).await?;
     let lab = l.state.lab.clone();
     let claim = lab
         .claim(&l.namespace, spec.name.as_str())

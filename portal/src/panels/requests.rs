@@ -61,25 +61,7 @@ pub async fn send_request(
         path_and_query,
     };
     let l = learner(endpoint == "/admin/toggle-ready").await?;
-    let pod = pod.filter(|p| !p.is_empty());
-    if let Some(name) = &pod {
-        // Only a pod of this learner's release.
-        let known = traffic::is_release_pod(
-            &l.client,
-            &l.namespace,
-            crate::cluster::release::RELEASE,
-            name,
-        )
-        .await
-        .map_err(|e| from_cluster(&l.state, e))?;
-        if !known {
-            return Err(bad_request(format!(
-                "이 네임스페이스({})에 없는 파드입니다: '{}'",
-                l.namespace,
-                name.chars().take(80).collect::<String>()
-            )));
-        }
-    }
+    let pod = l.release_pod(pod).await?;
     let v = &l.state.chart.values;
     let names = crate::cluster::release::ReleaseNames::new(
         &l.namespace,

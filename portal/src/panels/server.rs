@@ -32,6 +32,32 @@ impl std::fmt::Debug for Learner {
     }
 }
 
+impl Learner {
+    /// `pod`, when one is named, checked to be a pod of this learner's release (an empty
+    /// name means none): learners may only point the portal at their own pods.
+    pub async fn release_pod(&self, pod: Option<String>) -> Result<Option<String>, ServerFnError> {
+        let Some(name) = pod.filter(|p| !p.is_empty()) else {
+            return Ok(None);
+        };
+        let ours = cluster::traffic::is_release_pod(
+            &self.client,
+            &self.namespace,
+            cluster::release::RELEASE,
+            &name,
+        )
+        .await
+        .map_err(|e| from_cluster(&self.state, e))?;
+        if !ours {
+            return Err(bad_request(format!(
+                "이 네임스페이스({})의 릴리스 파드가 아닙니다: '{}'",
+                self.namespace,
+                name.chars().take(60).collect::<String>()
+            )));
+        }
+        Ok(Some(name))
+    }
+}
+
 /// Refuses the request with `status` and a Korean message.
 pub fn refuse(status: StatusCode, message: impl Into<String>) -> ServerFnError {
     if let Some(response) = use_context::<ResponseOptions>() {
