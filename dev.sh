@@ -171,7 +171,10 @@ cluster_job() { unset RUSTC_WORKSPACE_WRAPPER CLIPPY_ARGS; cluster_up; }
 # build's lock. clippy lints the `hydrate` half of the portal on the way.
 site_job() { bash portal/build.sh --site; }
 
-lint() { cargo fmt --all --check; }
+lint() {
+  cargo fmt --all --check
+  local out; out=$(python3 portal/tools/import-map.py --check) || { printf "%s\n" "$out" | tail -n 25; return 1; }
+}
 
 # One build of the whole workspace serves clippy, the unit tests and the e2e binaries:
 # clippy-driver compiles the workspace's own crates (lints + code), the dependencies are
@@ -198,7 +201,7 @@ cmd_test() {
   export WASM_TARGET_DIR=$repo/target/wasm
   background cluster cluster_job
   background site site_job
-  phase "lint (fmt)" lint
+  phase "lint (fmt, imports)" lint
   phase "build + clippy (one build)" build_and_clippy
   phase "unit tests" unit_tests
   phase "site (waiting)" await site

@@ -19,8 +19,12 @@ pub mod clock;
 pub mod cluster;
 #[cfg(feature = "ssr")]
 pub mod lessons;
+#[cfg(feature = "ssr")]
+pub mod metrics;
 pub mod pages;
 pub mod panels;
+#[cfg(feature = "ssr")]
+pub mod request;
 #[cfg(feature = "ssr")]
 pub mod server;
 #[cfg(feature = "ssr")]

@@ -8,12 +8,23 @@ use super::ExperimentParams;
 use crate::cluster::images;
 use crate::cluster::release::canary;
 use crate::cluster::values::LogLevel;
+use crate::experiments::Lab;
 use crate::experiments::catalog::{self, Ask, Spec, Split};
 use crate::experiments::engine::lab::Busy;
 use crate::experiments::engine::{Ctx, Params, runner};
 use crate::experiments::kinds;
 use crate::names::{ExperimentName, VariantName};
-use crate::panels::server::{Learner, bad_request, from_cluster, learner, refuse};
+use crate::request::{Learner, bad_request, learner, refuse};
+
+/// The experiment lab the server put in the context.
+fn lab() -> Result<std::sync::Arc<Lab>, ServerFnError> {
+    leptos::prelude::use_context::<std::sync::Arc<Lab>>().ok_or_else(|| {
+        refuse(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "요청 정보를 읽지 못했습니다. 페이지를 새로고침한 뒤 다시 시도해 주세요.",
+        )
+    })
+}
 
 fn busy_text(Busy(what): Busy) -> String {
     match catalog::find(what) {
@@ -60,7 +71,7 @@ pub async fn start(
     let l = learner(true).await?;
     fits(&l, spec, split).await?;
     let pod = l.release_pod(params.pod).await?;
-    let lab = l.state.lab.clone();
+    let lab = lab()?;
     let claim = lab
         .claim(&l.namespace, spec.name.as_str())
         .map_err(|b| refuse(StatusCode::CONFLICT, busy_text(b)))?;
@@ -81,7 +92,7 @@ pub async fn start(
         params,
         steps,
     ));
-    l.state.metrics.action(true);
+    l.done();
     Ok(format!(
         "'{}' 을(를) 시작했습니다. 아래 타임라인에 일어나는 일이 차례로 나타납니다.",
         variant.button
@@ -91,10 +102,10 @@ pub async fn start(
 /// What the cluster must allow before anything changes: the images the experiment
 /// needs on the node, and room in a workshop quota for the canary's pods.
 async fn fits(l: &Learner, spec: &Spec, split: Split) -> Result<(), ServerFnError> {
-    let repo = &l.state.chart.values.image.repository;
+    let repo = &l.chart.values.image.repository;
     let tags = images::available_tags(&l.portal_client, repo)
         .await
-        .map_err(|e| from_cluster(&l.state, e))?;
+        .map_err(|e| l.cluster_error(e))?;
     let missing: Vec<String> = spec
         .images
         .iter()
@@ -113,7 +124,7 @@ async fn fits(l: &Learner, spec: &Spec, split: Split) -> Result<(), ServerFnErro
     if spec.asks(Ask::Split) && l.in_workshop {
         let hard = canary::pod_quota(&l.client, &l.namespace)
             .await
-            .map_err(|e| from_cluster(&l.state, e))?;
+            .map_err(|e| l.cluster_error(e))?;
         if let Some(hard) = hard.filter(|h| i64::from(split.peak_pods()) > *h) {
             return Err(bad_request(format!(
                 "{} 비율은 승격하는 동안 파드가 {}개까지 필요한데, 이 네임스페이스의 할당량은 파드 {hard}개입니다. 더 작은 비율을 골라 주세요.",
@@ -127,15 +138,15 @@ async fn fits(l: &Learner, spec: &Spec, split: Split) -> Result<(), ServerFnErro
 
 pub async fn reset() -> Result<String, ServerFnError> {
     let l = learner(true).await?;
-    let lab = l.state.lab.clone();
+    let lab = lab()?;
     let _claim = lab
         .claim(&l.namespace, "reset")
         .map_err(|b| refuse(StatusCode::CONFLICT, busy_text(b)))?;
     let ctx = Ctx::new(&l);
     runner::reset(&lab, &ctx).await.map_err(|e| {
-        l.state.metrics.action(false);
+        l.metrics.action(false);
         refuse(StatusCode::BAD_GATEWAY, e.to_string())
     })?;
-    l.state.metrics.action(true);
+    l.done();
     Ok("기준 상태로 되돌렸습니다: 1.0.0, 레플리카 2, 기본 설정, 파드 모두 준비됨.".into())
 }

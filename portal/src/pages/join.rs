@@ -9,7 +9,7 @@ pub async fn workshop_join(code: String, name: String) -> Result<String, ServerF
     use tower_sessions::Session;
 
     use crate::cluster::workshop;
-    use crate::panels::server::{bad_request, refuse};
+    use crate::request::{bad_request, refuse};
     use crate::server::PortalState;
     use crate::workshop::{SESSION_KEY, check_name};
 
@@ -19,7 +19,8 @@ pub async fn workshop_join(code: String, name: String) -> Result<String, ServerF
             "이 포털은 워크숍 모드가 아닙니다. 바로 레슨을 시작하면 됩니다.",
         ));
     };
-    let keys = crate::workshop::guard::before_guess(&ws.guesses).await?;
+    let keys =
+        crate::workshop::guard::before_guess(&ws.guesses, state.config.trust_forwarded).await?;
     if !ws.code_matches(&code) {
         ws.guesses.failed(&keys, std::time::Instant::now());
         return Err(refuse(

@@ -10,7 +10,7 @@ use crate::live::Topic;
 
 #[server(prefix = "/api", endpoint = "release-rollback")]
 pub async fn release_rollback(revision: i64) -> Result<String, ServerFnError> {
-    use crate::panels::server::{bad_request, from_cluster, learner};
+    use crate::request::{bad_request, learner};
     if revision < 1 {
         return Err(bad_request(format!(
             "리비전은 1 이상의 숫자여야 합니다: {revision}"
@@ -20,13 +20,13 @@ pub async fn release_rollback(revision: i64) -> Result<String, ServerFnError> {
     let names = crate::cluster::release::ReleaseNames::new(
         &l.namespace,
         crate::cluster::release::RELEASE,
-        &l.state.chart.meta,
+        &l.chart.meta,
     );
     let target =
         crate::cluster::release::rollback(&l.client, &l.namespace, &names.fullname, revision)
             .await
-            .map_err(|e| from_cluster(&l.state, e))?;
-    l.state.metrics.action(true);
+            .map_err(|e| l.cluster_error(e))?;
+    l.done();
     Ok(format!(
         "리비전 {revision} 으로 되돌렸습니다 (이미지 {}). 새 리비전 번호가 붙습니다.",
         target.image.unwrap_or_default()

@@ -12,7 +12,7 @@ use crate::live::{Item, LogLine, Topic};
 /// The previous container's log of a pod of this learner (after a restart, e.g. OOMKilled).
 #[server(prefix = "/api", endpoint = "previous-logs")]
 pub async fn previous_logs(pod: String) -> Result<String, ServerFnError> {
-    use crate::panels::server::{bad_request, from_cluster, learner};
+    use crate::request::{bad_request, learner};
     let l = learner(false).await?;
     let mine = crate::cluster::traffic::is_release_pod(
         &l.client,
@@ -21,13 +21,13 @@ pub async fn previous_logs(pod: String) -> Result<String, ServerFnError> {
         &pod,
     )
     .await
-    .map_err(|e| from_cluster(&l.state, e))?;
+    .map_err(|e| l.cluster_error(e))?;
     if !mine {
         return Err(bad_request("이 네임스페이스의 hello 파드가 아닙니다"));
     }
     crate::cluster::watch::logs::fetch(&l.client, &l.namespace, &pod, Some(200), None, true)
         .await
-        .map_err(|e| from_cluster(&l.state, e))
+        .map_err(|e| l.cluster_error(e))
 }
 
 fn line_view(l: &LogLine) -> impl IntoView + use<> {

@@ -9,8 +9,6 @@ pub mod logs;
 pub mod pods;
 pub mod release;
 pub mod requests;
-#[cfg(feature = "ssr")]
-pub mod server;
 pub mod status;
 pub mod tree;
 pub mod usage;

@@ -42,22 +42,22 @@ mod imp {
     use crate::cluster::release::{self, Rendered};
     use crate::cluster::values::{APP_ENVS, LogLevel, MAX_REPLICAS, Overrides, Values};
     use crate::cluster::{Error, images};
-    use crate::panels::server::{Learner, bad_request, from_cluster};
+    use crate::request::{Learner, bad_request};
 
     pub use crate::cluster::release::RELEASE;
 
     /// The chart's values for this learner's namespace.
     pub fn base(l: &Learner) -> Values {
-        let mut values = l.state.chart.values.clone();
+        let mut values = l.chart.values.clone();
         values.namespace = l.namespace.clone();
         values
     }
 
     pub async fn tags(l: &Learner) -> Result<Vec<String>, ServerFnError> {
-        let repo = l.state.chart.values.image.repository.clone();
+        let repo = l.chart.values.image.repository.clone();
         images::available_tags(&l.portal_client, &repo)
             .await
-            .map_err(|e| from_cluster(&l.state, e))
+            .map_err(|e| l.cluster_error(e))
     }
 
     pub fn overrides(form: &UpgradeForm) -> Result<Overrides, ServerFnError> {
@@ -88,11 +88,11 @@ mod imp {
                 .with_overrides(&overrides(form)?, &tags)
                 .map_err(|e| bad_request(e.to_string()))?;
         }
-        Ok(release::render(&values, RELEASE, &l.state.chart.meta))
+        Ok(release::render(&values, RELEASE, &l.chart.meta))
     }
 
     pub fn options(l: &Learner, tags: Vec<String>) -> ReleaseChoices {
-        let v = &l.state.chart.values;
+        let v = &l.chart.values;
         ReleaseChoices {
             tags,
             log_levels: LogLevel::ALL
@@ -129,22 +129,22 @@ mod imp {
 
 #[server(prefix = "/api", endpoint = "release-options")]
 pub async fn release_options() -> Result<ReleaseChoices, ServerFnError> {
-    let l = crate::panels::server::learner(false).await?;
+    let l = crate::request::learner(false).await?;
     let tags = imp::tags(&l).await?;
     Ok(imp::options(&l, tags))
 }
 
 #[server(prefix = "/api", endpoint = "release-install")]
 pub async fn release_install() -> Result<String, ServerFnError> {
-    let l = crate::panels::server::learner(true).await?;
+    let l = crate::request::learner(true).await?;
     let r = imp::rendered(&l, None).await?;
     let applied = if l.in_workshop {
         crate::cluster::release::apply_in_given_namespace(&l.client, &r).await
     } else {
         crate::cluster::release::install(&l.client, &r).await
     };
-    applied.map_err(|e| crate::panels::server::from_cluster(&l.state, e))?;
-    l.state.metrics.action(true);
+    applied.map_err(|e| l.cluster_error(e))?;
+    l.done();
     Ok(format!(
         "설치했습니다: 네임스페이스 {}, 릴리스 {}",
         l.namespace,
@@ -154,15 +154,15 @@ pub async fn release_install() -> Result<String, ServerFnError> {
 
 #[server(prefix = "/api", endpoint = "release-upgrade")]
 pub async fn release_upgrade(form: UpgradeForm) -> Result<String, ServerFnError> {
-    let l = crate::panels::server::learner(true).await?;
+    let l = crate::request::learner(true).await?;
     let r = imp::rendered(&l, Some(&form)).await?;
     let applied = if l.in_workshop {
         crate::cluster::release::apply_in_given_namespace(&l.client, &r).await
     } else {
         crate::cluster::release::upgrade(&l.client, &r).await
     };
-    applied.map_err(|e| crate::panels::server::from_cluster(&l.state, e))?;
-    l.state.metrics.action(true);
+    applied.map_err(|e| l.cluster_error(e))?;
+    l.done();
     Ok(format!(
         "업그레이드했습니다: 이미지 {}, 레플리카 {}, 로그 레벨 {}, 환경 {}",
         form.image_tag, form.replicas, form.log_level, form.app_env
@@ -171,17 +171,17 @@ pub async fn release_upgrade(form: UpgradeForm) -> Result<String, ServerFnError>
 
 #[server(prefix = "/api", endpoint = "release-uninstall")]
 pub async fn release_uninstall() -> Result<String, ServerFnError> {
-    let l = crate::panels::server::learner(true).await?;
+    let l = crate::request::learner(true).await?;
     let removed = crate::cluster::release::uninstall_from(
         &l.client,
         &l.namespace,
         imp::RELEASE,
-        &l.state.chart.meta,
+        &l.chart.meta,
         !l.in_workshop,
     )
     .await
-    .map_err(|e| crate::panels::server::from_cluster(&l.state, e))?;
-    l.state.metrics.action(true);
+    .map_err(|e| l.cluster_error(e))?;
+    l.done();
     Ok(if removed.is_empty() {
         "지울 것이 없었습니다 (이미 제거된 상태).".into()
     } else {
@@ -191,7 +191,7 @@ pub async fn release_uninstall() -> Result<String, ServerFnError> {
 
 #[server(prefix = "/api", endpoint = "release-preview")]
 pub async fn release_preview(form: Option<UpgradeForm>) -> Result<Preview, ServerFnError> {
-    let l = crate::panels::server::learner(false).await?;
+    let l = crate::request::learner(false).await?;
     let r = imp::rendered(&l, form.as_ref()).await?;
     let chart = "deploy/helm/hello-world";
     let (helm, kubectl) = match &form {

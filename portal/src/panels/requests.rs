@@ -37,7 +37,7 @@ pub async fn send_request(
     pod: Option<String>,
 ) -> Result<RequestResult, ServerFnError> {
     use crate::cluster::traffic::{self, Target, Via};
-    use crate::panels::server::{bad_request, from_cluster, learner};
+    use crate::request::{bad_request, learner};
 
     if !ENDPOINTS.iter().any(|(p, _)| *p == endpoint) {
         return Err(bad_request(format!(
@@ -62,11 +62,11 @@ pub async fn send_request(
     };
     let l = learner(endpoint == "/admin/toggle-ready").await?;
     let pod = l.release_pod(pod).await?;
-    let v = &l.state.chart.values;
+    let v = &l.chart.values;
     let names = crate::cluster::release::ReleaseNames::new(
         &l.namespace,
         crate::cluster::release::RELEASE,
-        &l.state.chart.meta,
+        &l.chart.meta,
     );
     let answer = traffic::send(
         &l.client,
@@ -78,8 +78,8 @@ pub async fn send_request(
         &target,
     )
     .await
-    .map_err(|e| from_cluster(&l.state, e))?;
-    l.state.metrics.action(true);
+    .map_err(|e| l.cluster_error(e))?;
+    l.done();
     Ok(RequestResult {
         request: format!(
             "{} {}",

@@ -25,10 +25,10 @@ pub enum Error {
     BadRequest(String),
     #[error("{0}")]
     Unavailable(String),
-    /// A failed cluster call; the message is the API server's reason in Korean, which
-    /// the learner may read.
+    /// A failed cluster call; its text is the API server's reason in Korean, which the
+    /// learner may read.
     #[error("{0}")]
-    Cluster(String),
+    Cluster(#[from] crate::cluster::Error),
     /// No learner behind the request (workshop mode without joining).
     #[error("{0}")]
     Unauthorized(String),
@@ -36,23 +36,34 @@ pub enum Error {
     TooManyRequests(String),
 }
 
+impl Error {
+    /// The one table from a server error to its HTTP status.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            Self::Cluster(e) => crate::request::cluster_status(e),
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
+            _ => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    /// What the browser may read: the Korean message, or for internals (logged here) a
+    /// general one.
+    pub fn public_message(&self) -> String {
+        if self.status() != StatusCode::INTERNAL_SERVER_ERROR || matches!(self, Self::Cluster(_)) {
+            return self.to_string();
+        }
+        tracing::error!(error = %self, source = ?std::error::Error::source(self), "request failed");
+        "일시적인 오류가 발생했습니다. 잠시 뒤 다시 시도해 주세요.".to_owned()
+    }
+}
+
 impl IntoResponse for Error {
     fn into_response(self) -> Response {
-        let (status, message) = match &self {
-            Self::BadRequest(m) => (StatusCode::BAD_REQUEST, m.clone()),
-            Self::Unavailable(m) => (StatusCode::SERVICE_UNAVAILABLE, m.clone()),
-            Self::Cluster(m) => (StatusCode::BAD_GATEWAY, m.clone()),
-            Self::Unauthorized(m) => (StatusCode::UNAUTHORIZED, m.clone()),
-            Self::TooManyRequests(m) => (StatusCode::TOO_MANY_REQUESTS, m.clone()),
-            // Internals are logged, never shown.
-            other => {
-                tracing::error!(error = %other, source = ?std::error::Error::source(other), "request failed");
-                (
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "일시적인 오류가 발생했습니다. 잠시 뒤 다시 시도해 주세요.".to_owned(),
-                )
-            }
-        };
+        let status = self.status();
+        let message = self.public_message();
         (status, axum::Json(serde_json::json!({ "error": message }))).into_response()
     }
 }

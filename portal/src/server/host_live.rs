@@ -57,7 +57,7 @@ pub async fn stream_handler(
                     }
                     let board = crate::live::Board {
                         joining: ws.joining_open(),
-                        learners: board::rows(&state, learners, &quotas),
+                        learners: board::rows(&state.lab, learners, &quotas),
                     };
                     let json = serde_json::to_string(&board).unwrap_or_default();
                     if json != last {

@@ -59,7 +59,7 @@ pub fn client_for(state: &PortalState, who: &Who) -> Result<Client> {
     }
     connected
         .acting_as(&crate::cluster::workshop::learner_user(&who.namespace))
-        .map_err(|e| Error::Cluster(e.to_string()))
+        .map_err(Error::from)
 }
 
 /// A call that only reads from the cluster, by `who` (or, with one learner, by the

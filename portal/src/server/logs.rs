@@ -44,18 +44,14 @@ pub async fn download(
     crate::server::learner::allow_read(&state, &who, session_id.as_deref())?;
     let client = crate::server::learner::client_for(&state, &who)?;
     let ns = who.namespace.as_str();
-    let mine = is_release_pod(&client, ns, crate::cluster::release::RELEASE, &q.pod)
-        .await
-        .map_err(|e| Error::Cluster(e.to_string()))?;
+    let mine = is_release_pod(&client, ns, crate::cluster::release::RELEASE, &q.pod).await?;
     if !mine {
         return Err(Error::BadRequest(format!(
             "이 네임스페이스({ns})의 hello 파드가 아닙니다: '{}'",
             q.pod.chars().take(80).collect::<String>()
         )));
     }
-    let text = logs::fetch(&client, ns, &q.pod, tail, since, previous)
-        .await
-        .map_err(|e| Error::Cluster(e.to_string()))?;
+    let text = logs::fetch(&client, ns, &q.pod, tail, since, previous).await?;
     let file = format!(
         "attachment; filename=\"{}{}.log\"",
         q.pod,

@@ -2,43 +2,13 @@
 //! their errors. Counters only; no labels that could carry user input.
 
 use std::fmt::Write;
-use std::sync::atomic::{AtomicI64, AtomicU64, Ordering};
+use std::sync::atomic::Ordering;
 
 use axum::extract::State;
 use axum::http::header;
 use axum::response::IntoResponse;
 
 use crate::server::PortalState;
-
-#[derive(Debug, Default)]
-pub struct Metrics {
-    live_connections: AtomicI64,
-    live_connections_total: AtomicU64,
-    actions_total: AtomicU64,
-    action_errors_total: AtomicU64,
-}
-
-impl Metrics {
-    pub fn live_connections_opened(&self) {
-        self.live_connections.fetch_add(1, Ordering::Relaxed);
-        self.live_connections_total.fetch_add(1, Ordering::Relaxed);
-    }
-
-    pub fn live_connections_closed(&self) {
-        self.live_connections.fetch_sub(1, Ordering::Relaxed);
-    }
-
-    pub fn live_connections(&self) -> i64 {
-        self.live_connections.load(Ordering::Relaxed)
-    }
-
-    pub fn action(&self, ok: bool) {
-        self.actions_total.fetch_add(1, Ordering::Relaxed);
-        if !ok {
-            self.action_errors_total.fetch_add(1, Ordering::Relaxed);
-        }
-    }
-}
 
 pub async fn handler(State(state): State<PortalState>) -> impl IntoResponse {
     let learners = match &state.workshop {
@@ -64,7 +34,7 @@ pub async fn handler(State(state): State<PortalState>) -> impl IntoResponse {
         "portal_live_connections_total",
         "counter",
         "Live streams opened since start.",
-        m.live_connections_total.load(Ordering::Relaxed).to_string(),
+        m.live_connections_total().to_string(),
     );
     metric(
         "portal_api_watches",
@@ -97,13 +67,13 @@ pub async fn handler(State(state): State<PortalState>) -> impl IntoResponse {
         "portal_actions_total",
         "counter",
         "Cluster actions requested by learners.",
-        m.actions_total.load(Ordering::Relaxed).to_string(),
+        m.actions_total().to_string(),
     );
     metric(
         "portal_action_errors_total",
         "counter",
         "Cluster actions that failed.",
-        m.action_errors_total.load(Ordering::Relaxed).to_string(),
+        m.action_errors_total().to_string(),
     );
     let v = &state.lab.verdicts;
     let _ = write!(

@@ -16,12 +16,15 @@ pub mod live_slots;
 mod logs;
 pub mod metrics;
 mod progress;
+pub mod request;
 mod run;
 mod security;
 mod sessions;
 mod state;
 #[cfg(test)]
 pub mod test_portal;
+#[cfg(test)]
+mod workshop_tests;
 
 pub use crate::cluster::values::Chart;
 pub use config::Config;
@@ -32,7 +35,6 @@ pub use state::{PortalState, library, request_namespace};
 
 use axum::Router;
 use axum::routing::{get, post};
-use leptos::prelude::*;
 use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
@@ -58,15 +60,10 @@ pub fn router(state: PortalState, sessions: Sessions) -> Router {
         ));
 
     Router::new()
-        .leptos_routes_with_context(
-            &state,
-            routes,
-            move || provide_context(context_state.clone()),
-            {
-                let options = options.clone();
-                move || shell(options.clone())
-            },
-        )
+        .leptos_routes_with_context(&state, routes, move || request::provide(&context_state), {
+            let options = options.clone();
+            move || shell(options.clone())
+        })
         .route("/api/checklist", post(progress::set_checklist))
         .route("/api/live", get(live::stream_handler))
         .route("/api/host/live", get(host_live::stream_handler))
@@ -81,7 +78,7 @@ pub fn router(state: PortalState, sessions: Sessions) -> Router {
         >(
             {
                 let state = state.clone();
-                move || provide_context(state.clone())
+                move || request::provide(&state)
             },
             shell,
         ))

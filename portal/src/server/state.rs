@@ -7,8 +7,8 @@ use leptos::prelude::*;
 use crate::cluster::values::Chart;
 use crate::cluster::watch::{ClusterConn, Hub};
 use crate::lessons::Library;
+use crate::metrics::Metrics;
 use crate::server::Config;
-use crate::server::metrics::Metrics;
 
 /// What every request can reach. Cheap to clone.
 #[derive(Debug, Clone)]

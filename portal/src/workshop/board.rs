@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use futures::stream::{self, StreamExt};
 
 use super::LearnerRecord;
+use crate::experiments::Lab;
 use crate::live::LearnerRow;
-use crate::server::PortalState;
 
 /// Quota reads in flight at once (one GET per namespace).
 const QUOTA_READS_AT_ONCE: usize = 16;
@@ -43,17 +43,17 @@ fn quota_text(used: Vec<(String, String, String)>) -> Vec<String> {
 
 /// One row per learner, in joining order.
 pub fn rows(
-    state: &PortalState,
+    lab: &Lab,
     learners: Vec<LearnerRecord>,
     quotas: &HashMap<String, Vec<String>>,
 ) -> Vec<LearnerRow> {
     learners
         .into_iter()
         .map(|l| {
-            let runs = state.lab.runs(&l.namespace);
+            let runs = lab.runs(&l.namespace);
             // Lessons marked done, and those whose experiment passed.
             let mut done = l.progress.done.clone();
-            for name in state.lab.passed(&l.namespace) {
+            for name in lab.passed(&l.namespace) {
                 if let Some(spec) = crate::experiments::catalog::find(&name) {
                     done.insert(spec.lesson.to_owned());
                 }
@@ -70,7 +70,7 @@ pub fn rows(
                         (key, r.phase.as_str().to_owned())
                     })
                     .collect(),
-                stuck: state.lab.stuck(&l.namespace),
+                stuck: lab.stuck(&l.namespace),
                 quota: quotas.get(&l.namespace).cloned().unwrap_or_default(),
                 lessons_done: done.into_iter().collect(),
                 seen_ms: l.seen_ms,

@@ -34,10 +34,13 @@ pub fn keys(parts: &Parts, session_id: Option<String>, trust_forwarded: bool) ->
 }
 
 /// This request's keys, refused with 429 when one of them has no guesses left.
-pub async fn before_guess(guesses: &Guesses) -> Result<Vec<String>, ServerFnError> {
-    let state = expect_context::<crate::server::PortalState>();
+/// `trust_forwarded`: the portal sits behind a proxy that appends `X-Forwarded-For`.
+pub async fn before_guess(
+    guesses: &Guesses,
+    trust_forwarded: bool,
+) -> Result<Vec<String>, ServerFnError> {
     let parts = use_context::<Parts>().ok_or_else(|| {
-        crate::panels::server::refuse(
+        crate::request::refuse(
             StatusCode::INTERNAL_SERVER_ERROR,
             "요청 정보를 읽지 못했습니다. 페이지를 새로고침한 뒤 다시 시도해 주세요.",
         )
@@ -48,11 +51,11 @@ pub async fn before_guess(guesses: &Guesses) -> Result<Vec<String>, ServerFnErro
     let keys = keys(
         &parts,
         session.id().map(|id| id.to_string()),
-        state.config.trust_forwarded,
+        trust_forwarded,
     );
     if let Err(wait) = guesses.allowed(&keys, Instant::now()) {
         tracing::warn!(?keys, "too many wrong guesses");
-        return Err(crate::panels::server::refuse(
+        return Err(crate::request::refuse(
             StatusCode::TOO_MANY_REQUESTS,
             format!("틀린 시도가 너무 많습니다. {wait}초 뒤에 다시 시도해 주세요."),
         ));

@@ -12,9 +12,6 @@ pub mod guard;
 pub mod limit;
 pub mod store;
 
-#[cfg(test)]
-mod http_tests;
-
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;

@@ -55,8 +55,8 @@ pub struct Outcome {
 }
 
 impl Ctx {
-    pub fn new(l: &crate::panels::server::Learner) -> Self {
-        let chart = l.state.chart.clone();
+    pub fn new(l: &crate::request::Learner) -> Self {
+        let chart = l.chart.clone();
         let names = ReleaseNames::new(&l.namespace, release::RELEASE, &chart.meta);
         Self {
             client: l.client.clone(),

@@ -19,7 +19,7 @@ fn host() -> Result<
     let ws = state
         .workshop
         .clone()
-        .ok_or_else(|| crate::panels::server::bad_request("이 포털은 워크숍 모드가 아닙니다."))?;
+        .ok_or_else(|| crate::request::bad_request("이 포털은 워크숍 모드가 아닙니다."))?;
     Ok((state, ws))
 }
 
@@ -27,7 +27,7 @@ fn host() -> Result<
 #[cfg(feature = "ssr")]
 fn internal(what: &'static str, e: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(error = %e, what, "host request failed");
-    crate::panels::server::refuse(
+    crate::request::refuse(
         StatusCode::INTERNAL_SERVER_ERROR,
         "요청을 처리하지 못했습니다. 잠시 뒤 다시 시도해 주세요. (자세한 내용은 포털 로그에 있습니다)",
     )
@@ -37,7 +37,7 @@ fn internal(what: &'static str, e: impl std::fmt::Display) -> ServerFnError {
 #[cfg(feature = "ssr")]
 fn not_removed(e: impl std::fmt::Display) -> ServerFnError {
     tracing::error!(error = %e, "could not remove a learner");
-    crate::panels::server::refuse(
+    crate::request::refuse(
         StatusCode::BAD_GATEWAY,
         "클러스터에서 참가자의 네임스페이스를 지우지 못했습니다. 잠시 뒤 다시 시도해 주세요.",
     )
@@ -46,12 +46,15 @@ fn not_removed(e: impl std::fmt::Display) -> ServerFnError {
 /// A given token, checked against the limit on wrong guesses.
 #[cfg(feature = "ssr")]
 async fn token_given(ws: &crate::workshop::Workshop, token: &str) -> Result<(), ServerFnError> {
-    let keys = crate::workshop::guard::before_guess(&ws.guesses).await?;
+    let trust_forwarded = expect_context::<crate::server::PortalState>()
+        .config
+        .trust_forwarded;
+    let keys = crate::workshop::guard::before_guess(&ws.guesses, trust_forwarded).await?;
     if ws.token_matches(token) {
         return Ok(());
     }
     ws.guesses.failed(&keys, std::time::Instant::now());
-    Err(crate::panels::server::refuse(
+    Err(crate::request::refuse(
         StatusCode::FORBIDDEN,
         "진행자 토큰이 맞지 않습니다.",
     ))
@@ -72,7 +75,7 @@ async fn check(ws: &crate::workshop::Workshop, token: &str) -> Result<(), Server
     if ws.is_host(mark.as_deref()) {
         return Ok(());
     }
-    Err(crate::panels::server::refuse(
+    Err(crate::request::refuse(
         StatusCode::FORBIDDEN,
         "진행자 토큰이 맞지 않습니다.",
     ))
@@ -96,7 +99,7 @@ pub async fn host_overview(token: String) -> Result<Board, ServerFnError> {
     };
     Ok(Board {
         joining: ws.joining_open(),
-        learners: crate::workshop::board::rows(&state, learners, &quotas),
+        learners: crate::workshop::board::rows(&state.lab, learners, &quotas),
     })
 }
 
@@ -163,9 +166,9 @@ pub async fn host_learner(
         .get(&id)
         .await
         .map_err(|e| internal("learner store", e))?
-        .ok_or_else(|| crate::panels::server::bad_request("그런 참가자가 없습니다."))?;
+        .ok_or_else(|| crate::request::bad_request("그런 참가자가 없습니다."))?;
     let connected = state.hub.conn().now().ok_or_else(|| {
-        crate::panels::server::refuse(
+        crate::request::refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             crate::cluster::watch::NO_CLUSTER,
         )
@@ -187,7 +190,7 @@ pub async fn host_learner(
         false,
     )
     .await
-    .map_err(|e| crate::panels::server::from_cluster(&state, e))?;
+    .map_err(|e| crate::request::from_cluster(&state.metrics, e))?;
     Ok(format!(
         "{} 님의 릴리스를 지웠습니다 (네임스페이스는 그대로).",
         learner.name
@@ -200,7 +203,7 @@ pub async fn host_end(token: String) -> Result<String, ServerFnError> {
     let (state, ws) = host()?;
     check(&ws, &token).await?;
     let Some(connected) = state.hub.conn().now() else {
-        return Err(crate::panels::server::refuse(
+        return Err(crate::request::refuse(
             StatusCode::SERVICE_UNAVAILABLE,
             crate::cluster::watch::NO_CLUSTER,
         ));
