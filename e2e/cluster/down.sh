@@ -73,22 +73,6 @@ kill_shims() {
   for pid in $(our_shim_pids); do kill -KILL "$pid" 2>/dev/null; done
 }
 
-# Pod network namespaces (/run/netns/cni-*, made by containerd's CRI) that no process uses
-# any more: unmount and remove. One still in use belongs to something else and stays.
-remove_netns() {
-  local f ino used
-  [ -d /run/netns ] || return 0
-  used=$(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | sort -u)
-  for f in /run/netns/cni-*; do
-    [ -e "$f" ] || continue
-    ino=$(stat -L -c %i "$f" 2>/dev/null)
-    if [ -n "$ino" ] && grep -qx "net:\[$ino\]" <<<"$used"; then continue; fi
-    umount "$f" 2>/dev/null || umount -l "$f" 2>/dev/null
-    rm -f "$f" && log "네트워크 네임스페이스 제거: $f"
-  done
-  rmdir /run/netns 2>/dev/null || true
-}
-
 # Removes every KUBE-* and CNI-* chain and every rule that jumps to one, in one
 # iptables-restore transaction per table (other rules stay as they are).
 clean_iptables() {

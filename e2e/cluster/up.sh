@@ -111,6 +111,12 @@ if ! component_pid containerd >/dev/null && [ -z "$(our_shim_pids)" ]; then
   umount_under "$CONTAINERD_STATE" || true
   umount_under "$RUNC_ROOT" || true
   rm -rf --one-file-system "$CONTAINERD_STATE" "$RUNC_ROOT"
+  # Pod networks of a cluster that was killed rather than stopped keep their veths and
+  # addresses on cni0; a new address lease would hand the same IP out again (two pods,
+  # one address: probes answered "connection refused" by the stale one).
+  remove_netns
+  rm -rf --one-file-system "$CNI_IPAM_DIR"
+  mkdir -p "$CNI_IPAM_DIR"
 fi
 mkdir -p "$(dirname "$CONTAINERD_SOCK")" "$CONTAINERD_STATE" "$RUNC_ROOT"
 start containerd --config "$HK_CONF/containerd.toml"
