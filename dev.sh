@@ -120,11 +120,12 @@ setup_toolchain() {
 }
 
 # Every Debian package of the run in one apt call: the browser tests (Chromium,
-# chromedriver, CJK fonts for screenshots), the shared-sessions test (redis-server), the
-# portal's fonts, the Kubernetes build and the cluster, which then install nothing.
+# chromedriver, CJK fonts for screenshots), the shared-sessions and replicas tests
+# (redis-server, postgresql), the portal's fonts, the Kubernetes build and the cluster,
+# which then install nothing.
 setup_packages() {
   $SUDO env HK_CACHE="$HK_CACHE" bash -c '. e2e/cluster/lib.sh; apt_ensure curl chromium chromium-driver \
-    fonts-noto-cjk fonts-naver-d2coding python3-venv redis-server "${HK_APT_BUILD[@]}" "${HK_APT_CLUSTER[@]}"'
+    fonts-noto-cjk fonts-naver-d2coding python3-venv redis-server postgresql "${HK_APT_BUILD[@]}" "${HK_APT_CLUSTER[@]}"'
 }
 
 cluster_up() { $SUDO env HK_CACHE="$HK_CACHE" HK_STATE="$HK_STATE" bash e2e/cluster/up.sh; }

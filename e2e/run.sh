@@ -26,8 +26,9 @@ LANES=(
   "experiments_live"
   # helm template only, then `hk-release-test`, then workshop/learner namespaces (the
   # in-cluster workshop and workshop_live both look at every learner namespace), then
-  # `hello-stop` (a portal stopped mid-experiment), then `hello-canary` (A-3).
-  "chart release_render release_live sessions_redis workshop_live portal_in_cluster experiments_stop canary_live"
+  # `hello-stop` (a portal stopped mid-experiment), then `hello-canary` (A-3), then two
+  # workshop replicas on PostgreSQL (learner namespaces again, after the others are gone).
+  "chart release_render release_live sessions_redis workshop_live portal_in_cluster experiments_stop canary_live replicas_postgres"
 )
 
 LOGS=$repo/target/e2e-logs

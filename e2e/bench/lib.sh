@@ -48,3 +48,29 @@ run_client() {
   fi
   return "$status"
 }
+
+# start_postgres WORK: Debian's PostgreSQL in WORK/pg on a free port (trust auth, loopback,
+# fsync off: the bench measures the portal, not the disk); sets `pg_url`. As root the
+# server runs as the `postgres` user (PostgreSQL refuses root).
+start_postgres() {
+  local work=$1 bin as=()
+  bin=$(ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1)
+  [ -x "$bin/initdb" ] || die "PostgreSQL 이 없습니다 (apt-get install postgresql; ./dev.sh test 가 설치합니다)"
+  [ "$(id -u)" != 0 ] || as=(runuser -u postgres --)
+  pg_dir=$work/pg
+  mkdir -p "$pg_dir"
+  [ "$(id -u)" != 0 ] || chown -R postgres:postgres "$pg_dir"
+  pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+  "${as[@]}" "$bin/initdb" -A trust -U hk -E UTF8 --no-sync -D "$pg_dir/data" >/dev/null
+  "${as[@]}" "$bin/pg_ctl" -D "$pg_dir/data" -l "$pg_dir/server.log" -w -t 60 \
+    -o "-p $pg_port -k $pg_dir -c listen_addresses=127.0.0.1 -c fsync=off -c max_connections=200" start >/dev/null
+  "${as[@]}" "$bin/createdb" -h 127.0.0.1 -p "$pg_port" -U hk hk
+  pg_url="postgres://hk@127.0.0.1:$pg_port/hk"
+  pg_stop=("${as[@]}" "$bin/pg_ctl" -D "$pg_dir/data" -m immediate stop)
+}
+
+stop_postgres() {
+  [ -n "${pg_stop+x}" ] || return 0
+  "${pg_stop[@]}" >/dev/null 2>&1 || true
+  unset pg_stop
+}

@@ -27,7 +27,7 @@ async fn measure(options: SqliteConnectOptions, learners: usize, rounds: usize) 
         .connect_with(options)
         .await
         .unwrap();
-    let store = Arc::new(Store::open(pool).await.unwrap());
+    let store = Arc::new(Store::open(portal::store::Db::Sqlite(pool)).await.unwrap());
     let mut ids = Vec::new();
     for i in 0..learners {
         let l = store

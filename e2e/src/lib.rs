@@ -7,6 +7,7 @@
 pub mod browser;
 pub mod expect;
 pub mod portal;
+pub mod services;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};

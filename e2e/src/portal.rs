@@ -70,6 +70,12 @@ impl Portal {
         format!("{}{path}", self.base)
     }
 
+    /// SIGKILL: the process vanishes as a pod does on a node failure (no clean-up).
+    pub fn kill(mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+
     pub fn stop(mut self) {
         let _ = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])

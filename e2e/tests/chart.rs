@@ -204,19 +204,96 @@ fn the_api_server_accepts_every_rendered_object() {
         .unwrap();
 }
 
+/// `helm template` of the portal's own chart (release `portal` in `portal-system`).
+fn portal_template(extra: &[&str]) -> e2e::Result<String> {
+    let chart = e2e::repo_root().join("deploy/portal");
+    let mut args = vec![
+        "template",
+        "portal",
+        chart.to_str().unwrap(),
+        "-n",
+        "portal-system",
+    ];
+    args.extend_from_slice(extra);
+    Tools.helm(&args)
+}
+
+fn docs(yaml: &str) -> Vec<Value> {
+    use serde::Deserialize;
+    serde_norway::Deserializer::from_str(yaml)
+        .map(|doc| Value::deserialize(doc).expect("helm prints YAML"))
+        .filter(Value::is_object)
+        .collect()
+}
+
+/// Several portal pods only with PostgreSQL: SQLite is refused in Korean; with a
+/// database URL the chart rolls pods one by one, keeps one through a drain, passes the
+/// URL from a Secret, and lets the pods hold their Lease.
+#[test]
+#[ignore = "needs helm: ./dev.sh test"]
+fn the_portal_chart_runs_several_replicas_only_on_postgres() {
+    let workshop = [
+        "--set",
+        "workshop.enabled=true",
+        "--set",
+        "workshop.code=c",
+        "--set",
+        "workshop.hostToken=t",
+    ];
+    let refused = portal_template(&[&workshop[..], &["--set", "replicaCount=2"]].concat())
+        .err()
+        .map(|e| e.to_string())
+        .unwrap_or_default();
+    assert!(refused.contains("database.url"), "{refused}");
+    let url = "database.url=postgres://portal:pw@db.example:5432/portal";
+    let objects = docs(
+        &portal_template(&[&workshop[..], &["--set", "replicaCount=3", "--set", url]].concat())
+            .unwrap(),
+    );
+    let kind = |k: &str| {
+        objects
+            .iter()
+            .find(|o| o["kind"] == k)
+            .unwrap_or_else(|| panic!("no {k}"))
+    };
+    let deployment = kind("Deployment");
+    assert_eq!(deployment["spec"]["replicas"], 3);
+    assert_eq!(deployment["spec"]["strategy"]["type"], "RollingUpdate");
+    let env = deployment["spec"]["template"]["spec"]["containers"][0]["env"].to_string();
+    assert!(
+        env.contains("PORTAL_DATABASE") && env.contains("portal-hello-k8s-portal-database"),
+        "{env}"
+    );
+    assert!(
+        !kind("ConfigMap")["data"]
+            .to_string()
+            .contains("PORTAL_DATABASE")
+    );
+    assert!(!env.contains("pw@"), "the URL is not in the pod spec");
+    assert_eq!(kind("PodDisruptionBudget")["spec"]["minAvailable"], 1);
+    let lease_role = objects
+        .iter()
+        .find(|o| o["kind"] == "Role" && o["rules"].to_string().contains("leases"))
+        .expect("a Role for the Lease");
+    assert!(
+        lease_role["rules"]
+            .to_string()
+            .contains("hello-k8s-portal-singleton")
+    );
+    let single = docs(&portal_template(&workshop).unwrap());
+    assert!(
+        !single.iter().any(|o| o["kind"] == "PodDisruptionBudget"),
+        "one pod: no PDB"
+    );
+}
+
 /// The portal's own chart in workshop mode: impersonation only of the learner account,
 /// and, where the cluster has admission policies, writes only to learner namespaces.
 #[test]
 #[ignore = "needs helm: ./dev.sh test"]
 fn the_portal_chart_limits_its_own_powers_in_workshop_mode() {
-    let chart = e2e::repo_root().join("deploy/portal");
     let render = |extra: &[&str]| {
         let mut args = vec![
-            "template",
-            "portal",
-            chart.to_str().unwrap(),
-            "-n",
-            "portal-system",
             "--set",
             "workshop.enabled=true",
             "--set",
@@ -225,14 +302,7 @@ fn the_portal_chart_limits_its_own_powers_in_workshop_mode() {
             "workshop.hostToken=t",
         ];
         args.extend_from_slice(extra);
-        Tools.helm(&args).unwrap()
-    };
-    let docs = |yaml: &str| -> Vec<Value> {
-        use serde::Deserialize;
-        serde_norway::Deserializer::from_str(yaml)
-            .map(|doc| Value::deserialize(doc).expect("helm prints YAML"))
-            .filter(Value::is_object)
-            .collect()
+        portal_template(&args).unwrap()
     };
     let plain = docs(&render(&[]));
     let role = plain

@@ -36,8 +36,9 @@ const READY_IPS: &str = "return [...document.querySelectorAll('[data-panel=endpo
 /// Kills the API server outright (SIGTERM would let it drain its watches for minutes)
 /// and waits until the process is gone.
 fn stop_api_server() {
-    let pid_file = "/var/lib/hello-k8s/run/kube-apiserver.pid";
-    let pid = std::fs::read_to_string(pid_file).unwrap();
+    // The cluster's state folder, as e2e/cluster/lib.sh picks it.
+    let state = std::env::var("HK_STATE").unwrap_or_else(|_| "/var/lib/hello-k8s".into());
+    let pid = std::fs::read_to_string(format!("{state}/run/kube-apiserver.pid")).unwrap();
     let pid = pid.trim();
     let killed = Command::new("kill").args(["-KILL", pid]).status().unwrap();
     assert!(killed.success());

@@ -4,45 +4,10 @@
 //! portal keeping sessions in its own SQLite file does not know that learner.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
-use std::process::{Child, Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
 use e2e::free_port;
 use e2e::portal::Portal;
-
-/// A throwaway redis-server, killed with the test.
-struct Redis(Child);
-
-impl Drop for Redis {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn redis() -> (Redis, String) {
-    let port = free_port();
-    let child = Command::new("redis-server")
-        .args([
-            "--bind",
-            "127.0.0.1",
-            "--port",
-            &port.to_string(),
-            "--save",
-            "",
-            "--appendonly",
-            "no",
-        ])
-        .stdout(Stdio::null())
-        .spawn()
-        .expect("redis-server (Debian package redis-server; ./dev.sh test installs it)");
-    let up = (0..100).any(|_| {
-        std::thread::sleep(Duration::from_millis(50));
-        std::net::TcpStream::connect(("127.0.0.1", port)).is_ok()
-    });
-    assert!(up, "redis-server did not start listening");
-    (Redis(child), format!("redis://127.0.0.1:{port}/0"))
-}
 
 /// Whether the sidebar of a lesson page, fetched with `cookie`, marks `lesson` done.
 async fn done_in(http: &reqwest::Client, portal: &Portal, cookie: &str, lesson: &str) -> bool {
@@ -65,7 +30,8 @@ async fn done_in(http: &reqwest::Client, portal: &Portal, cookie: &str, lesson: 
 #[tokio::test]
 #[ignore = "needs redis-server and a release portal: ./dev.sh test"]
 async fn two_portals_share_sessions_through_redis() {
-    let (_redis, url) = redis();
+    let redis = e2e::services::redis();
+    let url = redis.url.clone();
     let dir = std::env::temp_dir().join(format!("hk-sessions-redis-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let env = [

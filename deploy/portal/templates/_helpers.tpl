@@ -58,3 +58,12 @@ helm.sh/chart: {{ printf "%s-%s" .Chart.Name .Chart.Version }}
 {{- define "portal.sessionsSecret" -}}
 {{- .Values.sessions.existingSecret | default (printf "%s-sessions" (include "portal.fullname" .)) -}}
 {{- end -}}
+
+{{- define "portal.databaseSecret" -}}
+{{- .Values.database.existingSecret | default (printf "%s-database" (include "portal.fullname" .)) -}}
+{{- end -}}
+
+{{/* PostgreSQL is configured: several replicas may share it. */}}
+{{- define "portal.sharedDatabase" -}}
+{{- if or .Values.database.url .Values.database.existingSecret }}true{{ end -}}
+{{- end -}}

@@ -8,6 +8,7 @@
 pub mod client;
 mod error;
 pub mod images;
+pub mod lease;
 pub mod pods;
 pub mod release;
 #[cfg(test)]

@@ -74,6 +74,7 @@ pub async fn start(
     let lab = lab()?;
     let claim = lab
         .claim(&l.namespace, spec.name.as_str())
+        .await
         .map_err(|b| refuse(StatusCode::CONFLICT, busy_text(b)))?;
     let ctx = Ctx::new(&l);
     let params = Params {
@@ -141,6 +142,7 @@ pub async fn reset() -> Result<String, ServerFnError> {
     let lab = lab()?;
     let _claim = lab
         .claim(&l.namespace, "reset")
+        .await
         .map_err(|b| refuse(StatusCode::CONFLICT, busy_text(b)))?;
     let ctx = Ctx::new(&l);
     runner::reset(&lab, &ctx).await.map_err(|e| {

@@ -28,7 +28,7 @@ pub async fn workshop_join(code: String, name: String) -> Result<String, ServerF
             "참가 코드가 맞지 않습니다. 진행자에게 받은 코드를 다시 확인해 주세요.",
         ));
     }
-    if !ws.joining_open() {
+    if !ws.joining_open().await {
         return Err(refuse(
             StatusCode::FORBIDDEN,
             "지금은 참가를 받지 않습니다. 진행자가 참가를 열면 다시 시도해 주세요.",

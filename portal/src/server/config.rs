@@ -15,8 +15,15 @@ pub struct Config {
     pub repo_root: PathBuf,
     /// `PORTAL_SITE_ROOT`: the built bundle (pkg/, fonts/); default `target/site`.
     pub site_root: PathBuf,
-    /// `PORTAL_DATABASE`: the SQLite file for sessions and progress; default `.data/portal.sqlite3`.
-    pub database: PathBuf,
+    /// `PORTAL_DATABASE`: the SQLite file for sessions, progress and runs (default
+    /// `.data/portal.sqlite3`), or a `postgres://` URL that several replicas share.
+    pub database: crate::store::Target,
+    /// `PORTAL_REPLICA`: this replica's name in leases and claims; default
+    /// `<hostname>-<pid>` (the pod's name in a cluster).
+    pub replica: String,
+    /// `PORTAL_LEASE_NAMESPACE`: where the singleton Lease lives; default the pod's own
+    /// namespace, else `default`.
+    pub lease_namespace: String,
     /// `PORTAL_SECURE_COOKIES=1` behind https.
     pub secure_cookies: bool,
     /// `PORTAL_DEV=1`: re-load lessons when files change.
@@ -40,21 +47,7 @@ pub struct Config {
     pub trust_forwarded: bool,
 }
 
-/// A setting that may hold a password (a Redis URL): never printed, in logs or `Debug`.
-#[derive(Clone)]
-pub struct Secret(String);
-
-impl Secret {
-    pub fn expose(&self) -> &str {
-        &self.0
-    }
-}
-
-impl std::fmt::Debug for Secret {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Secret(…)")
-    }
-}
+pub use crate::secret::Secret;
 
 impl Config {
     /// The environment, over the file `PORTAL_CONFIG` names (if any).
@@ -105,6 +98,11 @@ impl Config {
                             None => number("PORTAL_LEARNER_IDLE_MINUTES", 120)? * 60,
                         },
                     ),
+                    // `PORTAL_SWEEP_SECONDS`: how often idle learners are looked for.
+                    sweep_every: get("PORTAL_SWEEP_SECONDS")
+                        .map(|_| number("PORTAL_SWEEP_SECONDS", 30))
+                        .transpose()?
+                        .map(|s| std::time::Duration::from_secs(s.max(1))),
                     learner_cluster_role: get("PORTAL_LEARNER_CLUSTER_ROLE")
                         .map(|r| r.trim().to_owned())
                         .filter(|r| !r.is_empty()),
@@ -114,8 +112,8 @@ impl Config {
         let access_token = get("PORTAL_ACCESS_TOKEN")
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty())
-            .map(Secret);
-        if access_token.as_ref().is_some_and(|t| t.0.len() < 12) {
+            .map(Secret::new);
+        if access_token.as_ref().is_some_and(|t| t.expose().len() < 12) {
             return Err(Error::Config(
                 "PORTAL_ACCESS_TOKEN 은 12자 이상이어야 합니다 (짐작할 수 없게)".into(),
             ));
@@ -127,13 +125,25 @@ impl Config {
                  PORTAL_ACCESS_TOKEN(12자 이상)을 정하거나 워크숍 모드(PORTAL_WORKSHOP_CODE)를 켜세요. 이 컴퓨터에서만 쓰려면 PORTAL_ADDR=127.0.0.1:3000."
             )));
         }
+        let database = crate::store::Target::parse(
+            &get("PORTAL_DATABASE").unwrap_or_else(|| ".data/portal.sqlite3".to_owned()),
+        );
         Ok(Self {
+            replica: get("PORTAL_REPLICA").unwrap_or_else(|| {
+                let host = get("HOSTNAME").unwrap_or_else(|| "portal".to_owned());
+                format!("{host}-{}", std::process::id())
+            }),
+            lease_namespace: get("PORTAL_LEASE_NAMESPACE").unwrap_or_else(|| {
+                std::fs::read_to_string("/var/run/secrets/kubernetes.io/serviceaccount/namespace")
+                    .map(|s| s.trim().to_owned())
+                    .unwrap_or_else(|_| "default".to_owned())
+            }),
             access_token,
             workshop,
             session_redis: get("PORTAL_SESSION_REDIS")
                 .map(|u| u.trim().to_owned())
                 .filter(|u| !u.is_empty())
-                .map(Secret),
+                .map(Secret::new),
             chart_dir: get("PORTAL_CHART_DIR")
                 .map_or_else(|| repo_root.join("deploy/helm/hello-world"), PathBuf::from),
             namespace,
@@ -145,7 +155,7 @@ impl Config {
             content_dir: path("PORTAL_CONTENT_DIR", "content"),
             repo_root,
             site_root: path("PORTAL_SITE_ROOT", "target/site"),
-            database: path("PORTAL_DATABASE", ".data/portal.sqlite3"),
+            database,
             secure_cookies: flag("PORTAL_SECURE_COOKIES"),
             trust_forwarded: flag("PORTAL_TRUST_FORWARDED"),
             dev: flag("PORTAL_DEV"),

@@ -56,7 +56,7 @@ pub async fn stream_handler(
                         quotas_read = Some(Instant::now());
                     }
                     let board = crate::live::Board {
-                        joining: ws.joining_open(),
+                        joining: ws.joining_open().await,
                         learners: board::rows(&state.lab, learners, &quotas),
                     };
                     let json = serde_json::to_string(&board).unwrap_or_default();

@@ -20,6 +20,7 @@ pub mod request;
 mod run;
 mod security;
 mod sessions;
+mod singleton;
 mod state;
 #[cfg(test)]
 pub mod test_portal;
@@ -27,10 +28,11 @@ pub mod test_portal;
 mod workshop_tests;
 
 pub use crate::cluster::values::Chart;
+pub use crate::store::sqlite_options;
 pub use config::Config;
 pub use error::{Error, Result};
 pub use progress::{mirror as mirror_progress, request_progress};
-pub use run::{load_chart, load_lessons, open_store, run, sqlite_options};
+pub use run::{load_chart, load_lessons, open_store, run};
 pub use state::{PortalState, library, request_namespace};
 
 use axum::Router;

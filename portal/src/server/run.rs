@@ -3,14 +3,14 @@
 use std::time::{Duration, SystemTime};
 
 use leptos::prelude::LeptosOptions;
-use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::cluster::values::{ChartMeta, Values};
 use crate::cluster::watch::ClusterConn;
+use crate::experiments::engine::lab_store::RunStore;
 use crate::lessons::Library;
-use crate::server::{Chart, Config, Error, PortalState, Result, router};
+use crate::server::{Chart, Config, Error, PortalState, Result, Sessions, router};
+use crate::store::Db;
 
 /// The chart's `Chart.yaml` and `values.yaml`, parsed (not copied into code).
 pub fn load_chart(config: &Config) -> Result<Chart> {
@@ -24,38 +24,18 @@ pub fn load_lessons(config: &Config) -> Result<Library> {
     Library::load(&config.content_dir, &config.repo_root).map_err(|e| Error::Lessons(e.to_string()))
 }
 
-/// How the portal opens its SQLite file. WAL: readers (page loads, the board) do not
-/// wait for a writer; `normal` syncs at checkpoints only, which WAL keeps crash-safe. A
-/// busy writer is waited for, not an error. (`e2e/benches/store.rs` measures it against
-/// sqlx's defaults.)
-pub fn sqlite_options(path: &std::path::Path) -> SqliteConnectOptions {
-    SqliteConnectOptions::new()
-        .filename(path)
-        .create_if_missing(true)
-        .journal_mode(SqliteJournalMode::Wal)
-        .synchronous(SqliteSynchronous::Normal)
-        .busy_timeout(Duration::from_secs(5))
-}
-
-/// The SQLite database of sessions, progress and experiment runs.
-pub async fn open_store(config: &Config) -> Result<(SqliteStore, sqlx::SqlitePool)> {
-    if let Some(dir) = config.database.parent() {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::Config(format!("{}: {e}", dir.display())))?;
-    }
-    let pool = SqlitePoolOptions::new()
-        .max_connections(4)
-        .connect_with(sqlite_options(&config.database))
-        .await
-        .map_err(Error::Store)?;
-    let store = SqliteStore::new(pool.clone());
-    store.migrate().await.map_err(Error::Store)?;
-    Ok((store, pool))
+/// The database of sessions, progress and experiment runs, and the session store in
+/// it (used unless Redis is configured).
+pub async fn open_store(config: &Config) -> Result<(Sessions, Db)> {
+    let db = Db::open(&config.database).await.map_err(Error::Store)?;
+    let sessions = Sessions::in_db(&db).await?;
+    Ok((sessions, db))
 }
 
 pub async fn run(config: Config) -> Result<()> {
     let library = load_lessons(&config)?;
-    let (store, pool) = open_store(&config).await?;
+    let (db_sessions, db) = open_store(&config).await?;
+    tracing::info!(database = db.kind(), "state store");
     let options = LeptosOptions::builder()
         .output_name("portal")
         .site_root(config.site_root.to_string_lossy().into_owned())
@@ -69,26 +49,30 @@ pub async fn run(config: Config) -> Result<()> {
         ClusterConn::none()
     };
     let mut state = PortalState::new(config.clone(), options, library, chart, conn);
-    state.lab = crate::experiments::Lab::new(state.hub.clone(), Some(pool.clone()));
+    let runs = RunStore::open(db.clone(), config.replica.clone())
+        .await
+        .map_err(Error::Store)?;
+    state.lab = crate::experiments::Lab::new(state.hub.clone(), Some(runs));
     let restored = state.lab.restore().await.map_err(Error::Store)?;
+    state.lab.sync_running();
     tracing::info!(runs = restored, "experiment runs restored");
     if let Some(ws) = config.workshop.clone() {
-        let store = crate::workshop::Store::open(pool.clone())
+        let store = crate::workshop::Store::open(db.clone())
             .await
             .map_err(Error::Store)?;
         let workshop = crate::workshop::Workshop::new(ws, store);
-        workshop.spawn_sweeper(state.hub.conn().clone());
         tracing::info!(max_learners = workshop.config.max_learners, "workshop mode");
         state.workshop = Some(workshop);
     }
     let (stopping, shutdown) = tokio::sync::watch::channel(false);
     state.shutdown = shutdown;
-    // Sessions in Redis when configured (replicas share them), else in the SQLite file.
+    super::singleton::spawn(state.clone());
+    // Sessions in Redis when configured, else in the portal's database.
     let sessions = match &config.session_redis {
-        Some(url) => crate::server::Sessions::redis(url.expose()).await?,
+        Some(url) => Sessions::redis(url.expose()).await?,
         None => {
-            tokio::spawn(delete_expired_sessions(store.clone(), EXPIRED_SWEEP));
-            crate::server::Sessions::Sqlite(store)
+            tokio::spawn(delete_expired_sessions(db_sessions.clone(), EXPIRED_SWEEP));
+            db_sessions
         }
     };
     tracing::info!(store = sessions.kind(), "sessions");
@@ -132,16 +116,22 @@ pub async fn run(config: Config) -> Result<()> {
 /// inside the chart's grace period (`terminationGracePeriodSeconds`, 60).
 const RUNS_DRAIN: Duration = Duration::from_secs(30);
 
-/// How often expired sessions leave the SQLite file (Redis expires its own keys).
+/// How often expired sessions leave the database (Redis expires its own keys).
 const EXPIRED_SWEEP: Duration = Duration::from_secs(300);
 
 /// Runs for the life of the portal: a failed sweep is logged and tried again next time
-/// (the store's own loop would stop at the first error).
-async fn delete_expired_sessions(store: SqliteStore, every: Duration) {
+/// (the store's own loop would stop at the first error). Replicas sharing PostgreSQL
+/// each sweep; deleting rows already gone is harmless.
+async fn delete_expired_sessions(store: Sessions, every: Duration) {
     let mut tick = tokio::time::interval(every);
     loop {
         tick.tick().await;
-        if let Err(e) = store.delete_expired().await {
+        let swept = match &store {
+            Sessions::Sqlite(s) => s.delete_expired().await,
+            Sessions::Postgres(s) => s.delete_expired().await,
+            Sessions::Redis(_) => return,
+        };
+        if let Err(e) = swept {
             tracing::warn!(error = %e, "could not delete expired sessions");
         }
     }
@@ -210,13 +200,17 @@ mod tests {
     use super::*;
 
     /// A new database file of its own for each test.
-    async fn store(name: &str) -> (SqliteStore, sqlx::SqlitePool) {
+    async fn store(name: &str) -> (Sessions, sqlx::SqlitePool) {
         let dir = std::env::temp_dir().join(format!("hk-run-{}-{name}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let file = dir.join("p.sqlite3").display().to_string();
         let config =
             Config::from_lookup(|k| (k == "PORTAL_DATABASE").then(|| file.clone())).unwrap();
-        open_store(&config).await.unwrap()
+        let (sessions, db) = open_store(&config).await.unwrap();
+        let Db::Sqlite(pool) = db else {
+            panic!("a file path opens SQLite")
+        };
+        (sessions, pool)
     }
 
     #[tokio::test]

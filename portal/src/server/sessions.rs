@@ -1,13 +1,16 @@
-//! Where sessions live: the portal's SQLite file by default, or Redis
-//! (`PORTAL_SESSION_REDIS=redis://host:6379/0`) so several portal replicas share them.
-//! Learner progress and experiment runs stay in SQLite either way.
+//! Where sessions live: in the portal's database (the SQLite file, or PostgreSQL when
+//! `PORTAL_DATABASE` is one) by default, or in Redis
+//! (`PORTAL_SESSION_REDIS=redis://host:6379/0`). With PostgreSQL or Redis several
+//! replicas share them.
 
 use async_trait::async_trait;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{self, SessionStore};
 use tower_sessions_redis_store::RedisStore;
 use tower_sessions_redis_store::fred::prelude::{ClientLike, Config as RedisConfig, Pool};
-use tower_sessions_sqlx_store::SqliteStore;
+use tower_sessions_sqlx_store::{PostgresStore, SqliteStore};
+
+use crate::store::Db;
 
 use crate::server::{Error, Result};
 
@@ -17,6 +20,7 @@ const REDIS_POOL: usize = 4;
 #[derive(Debug, Clone)]
 pub enum Sessions {
     Sqlite(SqliteStore),
+    Postgres(PostgresStore),
     Redis(RedisStore<Pool>),
 }
 
@@ -39,9 +43,35 @@ impl Sessions {
         Ok(Self::Redis(RedisStore::new(pool)))
     }
 
+    /// The session table in the portal's own database, created if missing.
+    pub async fn in_db(db: &Db) -> Result<Self> {
+        let sessions = match db {
+            Db::Sqlite(pool) => {
+                let store = SqliteStore::new(pool.clone());
+                store.migrate().await.map(|()| Self::Sqlite(store))
+            }
+            Db::Postgres(pool) => {
+                let store = PostgresStore::new(pool.clone());
+                // Replicas starting together race on `CREATE … IF NOT EXISTS`; the
+                // loser finds the table there on a second try.
+                let mut migrated = store.migrate().await;
+                for _ in 0..3 {
+                    if migrated.is_ok() {
+                        break;
+                    }
+                    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+                    migrated = store.migrate().await;
+                }
+                migrated.map(|()| Self::Postgres(store))
+            }
+        };
+        sessions.map_err(Error::Store)
+    }
+
     pub fn kind(&self) -> &'static str {
         match self {
             Self::Sqlite(_) => "SQLite",
+            Self::Postgres(_) => "PostgreSQL",
             Self::Redis(_) => "Redis",
         }
     }
@@ -52,6 +82,7 @@ impl SessionStore for Sessions {
     async fn create(&self, record: &mut Record) -> session_store::Result<()> {
         match self {
             Self::Sqlite(s) => s.create(record).await,
+            Self::Postgres(s) => s.create(record).await,
             Self::Redis(s) => s.create(record).await,
         }
     }
@@ -59,6 +90,7 @@ impl SessionStore for Sessions {
     async fn save(&self, record: &Record) -> session_store::Result<()> {
         match self {
             Self::Sqlite(s) => s.save(record).await,
+            Self::Postgres(s) => s.save(record).await,
             Self::Redis(s) => s.save(record).await,
         }
     }
@@ -66,6 +98,7 @@ impl SessionStore for Sessions {
     async fn load(&self, id: &Id) -> session_store::Result<Option<Record>> {
         match self {
             Self::Sqlite(s) => s.load(id).await,
+            Self::Postgres(s) => s.load(id).await,
             Self::Redis(s) => s.load(id).await,
         }
     }
@@ -73,6 +106,7 @@ impl SessionStore for Sessions {
     async fn delete(&self, id: &Id) -> session_store::Result<()> {
         match self {
             Self::Sqlite(s) => s.delete(id).await,
+            Self::Postgres(s) => s.delete(id).await,
             Self::Redis(s) => s.delete(id).await,
         }
     }

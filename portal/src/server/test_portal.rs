@@ -63,7 +63,7 @@ pub async fn portal(migrated: bool, env: &[(&str, &str)]) -> TestPortal {
     let mut state = PortalState::new(config, options, library, chart, ClusterConn::none());
     state.session_store = Some(Sessions::Sqlite(store.clone()));
     if let Some(ws) = workshop {
-        let learners = crate::workshop::Store::open(pool.clone())
+        let learners = crate::workshop::Store::open(crate::store::Db::Sqlite(pool.clone()))
             .await
             .expect("learners table");
         state.workshop = Some(crate::workshop::Workshop::new(ws, learners));

@@ -10,15 +10,13 @@
 pub mod board;
 pub mod guard;
 pub mod limit;
+mod settings;
 pub mod store;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::Duration;
 
 pub use store::{LearnerRecord, Store};
-
-use crate::cluster::watch::ClusterConn;
 
 /// `PORTAL_WORKSHOP_CODE` and friends; workshop mode is on when a code is set.
 #[derive(Clone)]
@@ -33,6 +31,9 @@ pub struct WorkshopConfig {
     /// `PORTAL_LEARNER_CLUSTER_ROLE`: bind learners to this ClusterRole (made by the
     /// portal's chart) instead of giving each namespace a Role of its own.
     pub learner_cluster_role: Option<String>,
+    /// `PORTAL_SWEEP_SECONDS`: how often idle learners are looked for; default half the
+    /// idle time, between 1 and 30 s.
+    pub sweep_every: Option<Duration>,
 }
 
 impl std::fmt::Debug for WorkshopConfig {
@@ -57,8 +58,6 @@ pub struct Workshop {
     pub limiter: limit::Limiter,
     /// Wrong join codes and host tokens, per client address and session.
     pub guesses: limit::Guesses,
-    /// Whether new learners may join (the host opens and closes it; open at start).
-    joining: AtomicBool,
 }
 
 impl Workshop {
@@ -68,17 +67,20 @@ impl Workshop {
             store,
             limiter: limit::Limiter::new(20, Duration::from_secs(60)),
             guesses: limit::Guesses::new(),
-            joining: AtomicBool::new(true),
         })
     }
 
-    pub fn joining_open(&self) -> bool {
-        self.joining.load(Ordering::Relaxed)
+    /// Whether new learners may join (the host opens and closes it; open at first).
+    /// Stored, so every replica agrees and a restart keeps it; a failed read says closed.
+    pub async fn joining_open(&self) -> bool {
+        self.store.joining_open().await.unwrap_or_else(|e| {
+            tracing::warn!(error = %e, "could not read whether joining is open");
+            false
+        })
     }
 
-    pub fn set_joining(&self, open: bool) {
-        self.joining.store(open, Ordering::Relaxed);
-        self.store.bump();
+    pub async fn set_joining(&self, open: bool) -> Result<(), sqlx::Error> {
+        self.store.set_joining(open).await
     }
 
     /// Compares without leaking how much of the code matched.
@@ -107,34 +109,37 @@ impl Workshop {
             && mark.is_some_and(|m| constant_time_eq(m.as_bytes(), self.host_mark().as_bytes()))
     }
 
-    /// Removes learners idle past the TTL, with their namespaces (checked every 30 s, or
-    /// more often for a short TTL).
-    pub fn spawn_sweeper(self: &Arc<Self>, conn: ClusterConn) {
-        let ws = Arc::downgrade(self);
-        tokio::spawn(async move {
-            let every = {
-                let Some(ws) = ws.upgrade() else { return };
-                (ws.config.idle / 2).clamp(Duration::from_secs(1), Duration::from_secs(30))
-            };
-            let mut tick = tokio::time::interval(every);
-            loop {
-                tick.tick().await;
-                let Some(ws) = ws.upgrade() else { return };
-                let Some(connected) = conn.now() else {
-                    continue;
-                };
-                match ws.store.idle(ws.config.idle).await {
-                    Ok(idle) => {
-                        for learner in idle {
-                            if let Err(e) = ws.remove(&connected.client, &learner).await {
-                                tracing::warn!(error = %e, learner = %learner.id, "could not remove an idle learner");
-                            }
-                        }
-                    }
-                    Err(e) => tracing::warn!(error = %e, "could not list idle learners"),
+    /// How often idle learners are looked for: `PORTAL_SWEEP_SECONDS`, else half the
+    /// idle time between 1 and 30 s.
+    pub fn sweep_every(&self) -> Duration {
+        self.config.sweep_every.unwrap_or_else(|| {
+            (self.config.idle / 2).clamp(Duration::from_secs(1), Duration::from_secs(30))
+        })
+    }
+
+    /// One pass of the idle sweeper: removes learners idle past the TTL, with their
+    /// namespaces, and records the pass (by `replica`). Whoever calls it makes sure only
+    /// one replica does per cycle (`server/singleton.rs`).
+    pub async fn sweep_once(&self, client: &kube::Client, replica: &str) {
+        let idle = match self.store.idle(self.config.idle).await {
+            Ok(idle) => idle,
+            Err(e) => {
+                tracing::warn!(error = %e, "could not list idle learners");
+                return;
+            }
+        };
+        let mut removed = 0;
+        for learner in idle {
+            match self.remove(client, &learner).await {
+                Ok(()) => removed += 1,
+                Err(e) => {
+                    tracing::warn!(error = %e, learner = %learner.id, "could not remove an idle learner")
                 }
             }
-        });
+        }
+        if let Err(e) = self.store.record_sweep(replica, removed).await {
+            tracing::warn!(error = %e, "could not record the sweep");
+        }
     }
 
     /// Deletes the learner's namespace and record.

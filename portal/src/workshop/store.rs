@@ -1,15 +1,18 @@
-//! The learners of a workshop, in the portal's SQLite database: who joined, their
-//! namespace, when they were last seen, and a copy of their progress for the host.
+//! The learners of a workshop, in the portal's database (SQLite or PostgreSQL): who
+//! joined, their namespace, when they were last seen, a copy of their progress for the
+//! host, and whether joining is open. With PostgreSQL every replica sees the same rows,
+//! and a change made through one is announced to the others (`NOTIFY`).
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use sha2::{Digest, Sha256};
-use sqlx::SqlitePool;
 use tokio::sync::{broadcast, watch};
 
 use crate::clock::now_ms;
+use crate::on_db;
 use crate::progress::Progress;
+use crate::store::Db;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct LearnerRecord {
@@ -23,7 +26,7 @@ pub struct LearnerRecord {
 
 #[derive(Debug, Clone)]
 pub struct Store {
-    db: SqlitePool,
+    pub(super) db: Db,
     /// Bumped on every join, progress copy and removal: the host dashboard's stream
     /// pushes a new board when it moves.
     changed: Arc<watch::Sender<u64>>,
@@ -35,9 +38,22 @@ const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS learners (
     id TEXT PRIMARY KEY,
     name TEXT NOT NULL,
     namespace TEXT NOT NULL UNIQUE,
-    joined_ms INTEGER NOT NULL,
-    seen_ms INTEGER NOT NULL,
-    progress TEXT NOT NULL DEFAULT '{}')";
+    joined_ms BIGINT NOT NULL,
+    seen_ms BIGINT NOT NULL,
+    progress TEXT NOT NULL DEFAULT '{}');
+CREATE TABLE IF NOT EXISTS workshop_settings (
+    key TEXT PRIMARY KEY,
+    value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS workshop_sweeps (
+    at_ms BIGINT NOT NULL,
+    replica TEXT NOT NULL,
+    removed BIGINT NOT NULL)";
+
+/// The channel replicas announce changes on (PostgreSQL only).
+const CHANNEL: &str = "hk_workshop";
+/// Learner rows that cannot change between a count and an insert on PostgreSQL, where
+/// the statement alone does not serialise joins the way SQLite's single writer does.
+const SEATS_LOCK: i64 = 0x6b38_7365_6174;
 
 type Row = (String, String, String, i64, i64, String);
 
@@ -64,13 +80,62 @@ fn new_id() -> String {
 }
 
 impl Store {
-    pub async fn open(db: SqlitePool) -> Result<Self, sqlx::Error> {
-        sqlx::raw_sql(SCHEMA).execute(&db).await?;
-        Ok(Self {
+    pub async fn open(db: Db) -> Result<Self, sqlx::Error> {
+        db.schema(SCHEMA).await?;
+        let store = Self {
             db,
             changed: Arc::new(watch::channel(0).0),
             removed: broadcast::channel(64).0,
-        })
+        };
+        store.listen().await?;
+        Ok(store)
+    }
+
+    /// PostgreSQL: bumps (and removals) of other replicas arrive as notifications.
+    async fn listen(&self) -> Result<(), sqlx::Error> {
+        let Db::Postgres(pool) = &self.db else {
+            return Ok(());
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(CHANNEL).await?;
+        let changed = Arc::downgrade(&self.changed);
+        let removed = self.removed.clone();
+        tokio::spawn(async move {
+            // `recv` reconnects by itself after a dropped connection.
+            loop {
+                let note = listener.recv().await;
+                let Some(changed) = changed.upgrade() else {
+                    return;
+                };
+                match note {
+                    Ok(n) => {
+                        if let Some(id) = n.payload().strip_prefix("removed:") {
+                            let _ = removed.send(id.to_owned());
+                        }
+                        changed.send_modify(|v| *v += 1);
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, "workshop notifications interrupted");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
+    /// Tells other replicas (PostgreSQL) what changed; a lost notice only delays a board.
+    pub(super) async fn announce(&self, what: &str) {
+        if let Db::Postgres(pool) = &self.db {
+            let sent = sqlx::query("SELECT pg_notify($1, $2)")
+                .bind(CHANNEL)
+                .bind(what)
+                .execute(pool)
+                .await;
+            if let Err(e) = sent {
+                tracing::warn!(error = %e, "could not notify the other replicas");
+            }
+        }
     }
 
     /// Changes as they happen (see [`Store::changed`]).
@@ -89,9 +154,9 @@ impl Store {
     }
 
     pub async fn count(&self) -> Result<usize, sqlx::Error> {
-        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM learners")
-            .fetch_one(&self.db)
-            .await?;
+        let (n,): (i64,) = on_db!(&self.db, db => sqlx::query_as("SELECT COUNT(*) FROM learners")
+            .fetch_one(db)
+            .await)?;
         Ok(n as usize)
     }
 
@@ -114,65 +179,89 @@ impl Store {
             seen_ms: now,
             progress: Progress::default(),
         };
-        let inserted = sqlx::query(
-            "INSERT INTO learners (id, name, namespace, joined_ms, seen_ms)
-             SELECT ?, ?, ?, ?, ? WHERE (SELECT count(*) FROM learners) < ?",
-        )
-        .bind(&learner.id)
-        .bind(&learner.name)
-        .bind(&learner.namespace)
-        .bind(now)
-        .bind(now)
-        .bind(i64::try_from(max).unwrap_or(i64::MAX))
-        .execute(&self.db)
-        .await?;
-        if inserted.rows_affected() == 0 {
+        let max = i64::try_from(max).unwrap_or(i64::MAX);
+        let insert = "INSERT INTO learners (id, name, namespace, joined_ms, seen_ms)
+             SELECT $1, $2, $3, $4, $4 WHERE (SELECT count(*) FROM learners) < $5";
+        let inserted = match &self.db {
+            Db::Sqlite(db) => sqlx::query(insert)
+                .bind(&learner.id)
+                .bind(&learner.name)
+                .bind(&learner.namespace)
+                .bind(now)
+                .bind(max)
+                .execute(db)
+                .await?
+                .rows_affected(),
+            Db::Postgres(db) => {
+                let mut tx = db.begin().await?;
+                sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                    .bind(SEATS_LOCK)
+                    .execute(&mut *tx)
+                    .await?;
+                let n = sqlx::query(insert)
+                    .bind(&learner.id)
+                    .bind(&learner.name)
+                    .bind(&learner.namespace)
+                    .bind(now)
+                    .bind(max)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                tx.commit().await?;
+                n
+            }
+        };
+        if inserted == 0 {
             return Ok(None);
         }
         self.bump();
+        self.announce("joined").await;
         Ok(Some(learner))
     }
 
     pub async fn get(&self, id: &str) -> Result<Option<LearnerRecord>, sqlx::Error> {
-        let row: Option<Row> = sqlx::query_as(
-            "SELECT id, name, namespace, joined_ms, seen_ms, progress FROM learners WHERE id = ?",
+        let row: Option<Row> = on_db!(&self.db, db => sqlx::query_as(
+            "SELECT id, name, namespace, joined_ms, seen_ms, progress FROM learners WHERE id = $1",
         )
         .bind(id)
-        .fetch_optional(&self.db)
-        .await?;
+        .fetch_optional(db)
+        .await)?;
         Ok(row.map(record))
     }
 
     pub async fn all(&self) -> Result<Vec<LearnerRecord>, sqlx::Error> {
-        let rows: Vec<Row> = sqlx::query_as(
-            "SELECT id, name, namespace, joined_ms, seen_ms, progress FROM learners ORDER BY joined_ms",
+        let rows: Vec<Row> = on_db!(&self.db, db => sqlx::query_as(
+            "SELECT id, name, namespace, joined_ms, seen_ms, progress FROM learners ORDER BY joined_ms, id",
         )
-        .fetch_all(&self.db)
-        .await?;
+        .fetch_all(db)
+        .await)?;
         Ok(rows.into_iter().map(record).collect())
     }
 
     /// Marks the learner as active now (at most one write every 30 s).
     pub async fn touch(&self, id: &str) -> Result<(), sqlx::Error> {
         let now = now_ms();
-        sqlx::query("UPDATE learners SET seen_ms = ? WHERE id = ? AND seen_ms < ?")
+        on_db!(&self.db, db => sqlx::query("UPDATE learners SET seen_ms = $1 WHERE id = $2 AND seen_ms < $3")
             .bind(now)
             .bind(id)
             .bind(now - 30_000)
-            .execute(&self.db)
-            .await?;
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 
     pub async fn save_progress(&self, id: &str, progress: &Progress) -> Result<(), sqlx::Error> {
         let text = serde_json::to_string(progress).unwrap_or_default();
-        sqlx::query("UPDATE learners SET progress = ?, seen_ms = ? WHERE id = ?")
-            .bind(text)
+        on_db!(&self.db, db => sqlx::query("UPDATE learners SET progress = $1, seen_ms = $2 WHERE id = $3")
+            .bind(&text)
             .bind(now_ms())
             .bind(id)
-            .execute(&self.db)
-            .await?;
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()))?;
         self.bump();
+        self.announce("progress").await;
         Ok(())
     }
 
@@ -188,13 +277,15 @@ impl Store {
     }
 
     pub async fn delete(&self, id: &str) -> Result<(), sqlx::Error> {
-        sqlx::query("DELETE FROM learners WHERE id = ?")
+        on_db!(&self.db, db => sqlx::query("DELETE FROM learners WHERE id = $1")
             .bind(id)
-            .execute(&self.db)
-            .await?;
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()))?;
         self.bump();
         // Nobody listening is fine: no stream of theirs is open.
         let _ = self.removed.send(id.to_owned());
+        self.announce(&format!("removed:{id}")).await;
         Ok(())
     }
 
@@ -218,58 +309,5 @@ impl Store {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    async fn store() -> Store {
-        let db = SqlitePool::connect("sqlite::memory:").await.unwrap();
-        Store::open(db).await.unwrap()
-    }
-
-    #[tokio::test]
-    async fn learners_are_created_found_touched_and_removed() {
-        let s = store().await;
-        let a = s.create("가나다", 10).await.unwrap().unwrap();
-        let b = s.create("라마", 10).await.unwrap().unwrap();
-        assert_ne!(a.namespace, b.namespace);
-        assert!(a.namespace.starts_with("hk-") && a.namespace.len() == 11);
-        assert_eq!(s.count().await.unwrap(), 2);
-        let mut p = Progress::default();
-        p.done.insert("3-2".into());
-        s.save_progress(&a.id, &p).await.unwrap();
-        assert_eq!(s.get(&a.id).await.unwrap().unwrap().progress, p);
-        assert_eq!(s.idle(Duration::from_secs(3600)).await.unwrap().len(), 0);
-        tokio::time::sleep(Duration::from_millis(5)).await;
-        assert_eq!(s.idle(Duration::ZERO).await.unwrap().len(), 2);
-        s.delete(&b.id).await.unwrap();
-        assert!(s.get(&b.id).await.unwrap().is_none());
-    }
-
-    /// Twenty learners at once for three seats, on a file with several connections.
-    #[tokio::test]
-    async fn the_limit_holds_when_many_join_at_once() {
-        let file = std::env::temp_dir().join(format!("hk-seats-{}.sqlite3", std::process::id()));
-        let _ = std::fs::remove_file(&file);
-        let options = sqlx::sqlite::SqliteConnectOptions::new()
-            .filename(&file)
-            .create_if_missing(true)
-            .journal_mode(sqlx::sqlite::SqliteJournalMode::Wal)
-            .busy_timeout(Duration::from_secs(5));
-        let db = sqlx::sqlite::SqlitePoolOptions::new()
-            .max_connections(4)
-            .connect_with(options)
-            .await
-            .unwrap();
-        let s = Store::open(db).await.unwrap();
-        let joins = (0..20).map(|i| {
-            let s = s.clone();
-            tokio::spawn(async move { s.create(&format!("n{i}"), 3).await.unwrap() })
-        });
-        let mut seated = 0;
-        for j in joins {
-            seated += usize::from(j.await.unwrap().is_some());
-        }
-        assert_eq!((seated, s.count().await.unwrap()), (3, 3));
-        let _ = std::fs::remove_file(&file);
-    }
-}
+#[path = "store_tests.rs"]
+mod tests;

@@ -1,13 +1,16 @@
 //! The lab: one experiment (or reset) at a time per namespace, the record of each
-//! experiment's latest run — published on the `experiments` live topic and kept in
-//! SQLite so it survives a portal restart — and which experiments a namespace passed.
+//! experiment's latest run — published on the `experiments` live topic and kept in the
+//! database (`lab_store.rs`) so it survives a portal restart — and which experiments a
+//! namespace passed. With a shared database the claim is a row too (one run per
+//! namespace across replicas), and running runs are saved as they go.
 
 use std::collections::{BTreeSet, HashMap};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
-use sqlx::SqlitePool;
+use tokio::task::AbortHandle;
 
+use super::lab_store::{HEARTBEAT, RunStore};
 use crate::clock::now_ms;
 use crate::cluster::watch::Hub;
 use crate::live::{ExperimentRun, Item, RunPhase, Topic};
@@ -15,7 +18,7 @@ use crate::live::{ExperimentRun, Item, RunPhase, Topic};
 #[derive(Debug)]
 pub struct Lab {
     hub: Arc<Hub>,
-    db: Option<SqlitePool>,
+    store: Option<RunStore>,
     /// Namespace → what runs there now (a catalog name, or "reset").
     busy: Mutex<HashMap<String, &'static str>>,
     /// Namespace → experiments with a 성공 run (sticky, like a lesson marked done).
@@ -27,6 +30,11 @@ pub struct Lab {
     pub verdicts: [AtomicU64; 3],
     /// The runs going on now (the portal's shutdown waits for their clean-up).
     pub inflight: super::inflight::InFlight,
+    /// Running runs waiting to be saved (shared database).
+    pending: Mutex<HashMap<String, ExperimentRun>>,
+    /// Held while saving: a coalesced running state taken before a run's final state
+    /// must not land after it.
+    writes: tokio::sync::Mutex<()>,
 }
 
 /// Held while something runs in a namespace; dropping it frees the namespace.
@@ -34,11 +42,24 @@ pub struct Lab {
 pub struct Claim {
     lab: Arc<Lab>,
     namespace: String,
+    /// The heartbeat of the claim row (shared database).
+    beating: Option<AbortHandle>,
 }
 
 impl Drop for Claim {
     fn drop(&mut self) {
         self.lab.lock_busy().remove(&self.namespace);
+        if let Some(beat) = self.beating.take() {
+            beat.abort();
+        }
+        if let Some(store) = self.lab.store.clone().filter(RunStore::is_shared) {
+            let ns = self.namespace.clone();
+            tokio::spawn(async move {
+                if let Err(e) = store.release(&ns, &store.replica).await {
+                    tracing::warn!(error = %e, namespace = %ns, "could not free the claim row");
+                }
+            });
+        }
     }
 }
 
@@ -46,29 +67,26 @@ impl Drop for Claim {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Busy(pub &'static str);
 
-const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS experiment_runs (
-    namespace TEXT NOT NULL,
-    key TEXT NOT NULL,
-    run TEXT NOT NULL,
-    updated_ms INTEGER NOT NULL,
-    PRIMARY KEY (namespace, key));
-CREATE TABLE IF NOT EXISTS experiment_passes (
-    namespace TEXT NOT NULL,
-    experiment TEXT NOT NULL,
-    first_ms INTEGER NOT NULL,
-    PRIMARY KEY (namespace, experiment));";
+#[path = "lab_restore.rs"]
+mod restore;
+
+/// Why a run shows as stopped when its portal went away.
+pub const RESTARTED: &str = "포털이 다시 시작되어 실험이 중단되었습니다. 다시 실행해 주세요.";
+pub const INTERRUPTED: &str = "실험을 돌리던 포털 인스턴스가 멈춰 실험이 중단되었습니다. 네임스페이스를 기준 상태로 되돌리고 있으니 잠시 뒤 다시 실행해 주세요.";
 
 impl Lab {
-    pub fn new(hub: Arc<Hub>, db: Option<SqlitePool>) -> Arc<Self> {
+    pub fn new(hub: Arc<Hub>, store: Option<RunStore>) -> Arc<Self> {
         Arc::new(Self {
             hub,
-            db,
+            store,
             busy: Mutex::default(),
             passed: Mutex::default(),
             next_id: AtomicU64::new(now_ms() as u64),
             verdicts: Default::default(),
             fails: Mutex::default(),
             inflight: Default::default(),
+            pending: Mutex::default(),
+            writes: tokio::sync::Mutex::new(()),
         })
     }
 
@@ -80,50 +98,56 @@ impl Lab {
         self.passed.lock().unwrap_or_else(|p| p.into_inner())
     }
 
-    /// Creates the tables and loads every stored run into the live feeds. A run that
-    /// was going on when the portal stopped is shown as stopped.
-    pub async fn restore(&self) -> Result<usize, sqlx::Error> {
-        let Some(db) = &self.db else { return Ok(0) };
-        sqlx::raw_sql(SCHEMA).execute(db).await?;
-        let rows: Vec<(String, String)> =
-            sqlx::query_as("SELECT namespace, run FROM experiment_runs")
-                .fetch_all(db)
-                .await?;
-        let count = rows.len();
-        for (ns, text) in rows {
-            let Ok(mut run) = serde_json::from_str::<ExperimentRun>(&text) else {
-                tracing::warn!(namespace = %ns, "unreadable stored experiment run; skipped");
-                continue;
-            };
-            if run.phase == RunPhase::Running {
-                run.phase = RunPhase::Stopped;
-                run.verdict =
-                    Some("포털이 다시 시작되어 실험이 중단되었습니다. 다시 실행해 주세요.".into());
+    /// Takes the namespace for `what`, or says what already runs there (through this
+    /// replica, or — shared database — through any).
+    pub async fn claim(
+        self: &Arc<Self>,
+        namespace: &str,
+        what: &'static str,
+    ) -> Result<Claim, Busy> {
+        {
+            let mut busy = self.lock_busy();
+            if let Some(running) = busy.get(namespace) {
+                return Err(Busy(running));
             }
-            self.publish(&ns, &run);
+            busy.insert(namespace.to_owned(), what);
         }
-        let passes: Vec<(String, String)> =
-            sqlx::query_as("SELECT namespace, experiment FROM experiment_passes")
-                .fetch_all(db)
-                .await?;
-        let mut passed = self.lock_passed();
-        for (ns, experiment) in passes {
-            passed.entry(ns).or_default().insert(experiment);
-        }
-        Ok(count)
-    }
-
-    /// Takes the namespace for `what`, or says what already runs there.
-    pub fn claim(self: &Arc<Self>, namespace: &str, what: &'static str) -> Result<Claim, Busy> {
-        let mut busy = self.lock_busy();
-        if let Some(running) = busy.get(namespace) {
-            return Err(Busy(running));
-        }
-        busy.insert(namespace.to_owned(), what);
-        Ok(Claim {
+        let claim = |beating| Claim {
             lab: self.clone(),
             namespace: namespace.to_owned(),
-        })
+            beating,
+        };
+        let Some(store) = self.store.clone().filter(RunStore::is_shared) else {
+            return Ok(claim(None));
+        };
+        let refused = match store.claim(namespace, what).await {
+            Ok(None) => None,
+            Ok(Some(other)) => Some(
+                crate::experiments::catalog::find(&other.what).map_or("reset", |s| s.name.as_str()),
+            ),
+            Err(e) => {
+                tracing::warn!(error = %e, "could not claim the namespace in the database");
+                Some("reset")
+            }
+        };
+        if let Some(running) = refused {
+            // Not ours: no Claim exists, so nothing deletes the other replica's row.
+            self.lock_busy().remove(namespace);
+            return Err(Busy(running));
+        }
+        let ns = namespace.to_owned();
+        Ok(claim(Some(
+            tokio::spawn(async move {
+                let mut tick = tokio::time::interval(HEARTBEAT);
+                loop {
+                    tick.tick().await;
+                    if let Err(e) = store.beat(&ns).await {
+                        tracing::warn!(error = %e, namespace = %ns, "claim heartbeat failed");
+                    }
+                }
+            })
+            .abort_handle(),
+        )))
     }
 
     pub fn running(&self, namespace: &str) -> Option<&'static str> {
@@ -147,11 +171,47 @@ impl Lab {
         &self.hub
     }
 
-    /// Sends the run to every tab of the namespace.
+    /// Sends the run to every tab of the namespace; with a shared database a running
+    /// run is saved too (coalesced, see [`Lab::sync_running`]) so other replicas show it.
     pub fn publish(&self, namespace: &str, run: &ExperimentRun) {
+        self.publish_local(namespace, run);
+        if run.phase == RunPhase::Running && self.store.as_ref().is_some_and(RunStore::is_shared) {
+            self.lock_pending()
+                .insert(namespace.to_owned(), run.clone());
+        }
+    }
+
+    fn publish_local(&self, namespace: &str, run: &ExperimentRun) {
         self.hub
             .feed(namespace, Topic::Experiments)
             .upsert(Item::Experiment(Box::new(run.clone())));
+    }
+
+    fn lock_pending(&self) -> std::sync::MutexGuard<'_, HashMap<String, ExperimentRun>> {
+        self.pending.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    /// Shared database: saves the latest state of running runs twice a second, so a
+    /// burst of marks is one write. Runs for the life of the portal.
+    pub fn sync_running(self: &Arc<Self>) {
+        let Some(store) = self.store.clone().filter(RunStore::is_shared) else {
+            return;
+        };
+        let lab = Arc::downgrade(self);
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(std::time::Duration::from_millis(500));
+            loop {
+                tick.tick().await;
+                let Some(lab) = lab.upgrade() else { return };
+                let _writing = lab.writes.lock().await;
+                let pending: Vec<_> = lab.lock_pending().drain().collect();
+                for (ns, run) in pending {
+                    if let Err(e) = store.save(&ns, &run, false).await {
+                        tracing::warn!(error = %e, "could not save the running experiment");
+                    }
+                }
+            }
+        });
     }
 
     /// Stores the run (the latest per experiment and variant) and, if it passed, the pass.
@@ -173,34 +233,15 @@ impl Lab {
                 .or_default()
                 .insert(run.experiment.clone());
         }
-        let Some(db) = &self.db else { return };
-        let text = serde_json::to_string(run).unwrap_or_default();
-        let key = format!("{}:{}", run.experiment, run.variant);
-        let stored = sqlx::query(
-            "INSERT INTO experiment_runs (namespace, key, run, updated_ms) VALUES (?, ?, ?, ?)
-             ON CONFLICT (namespace, key) DO UPDATE SET run = excluded.run, updated_ms = excluded.updated_ms",
-        )
-        .bind(namespace)
-        .bind(&key)
-        .bind(&text)
-        .bind(now_ms())
-        .execute(db)
-        .await;
-        if let Err(e) = stored {
+        let Some(store) = &self.store else { return };
+        // The final state wins over a coalesced running one, waiting or being saved.
+        let _writing = self.writes.lock().await;
+        self.lock_pending().remove(namespace);
+        if let Err(e) = store
+            .save(namespace, run, run.phase == RunPhase::Passed)
+            .await
+        {
             tracing::warn!(error = %e, "could not store the experiment run");
-        }
-        if run.phase == RunPhase::Passed {
-            let stored = sqlx::query(
-                "INSERT OR IGNORE INTO experiment_passes (namespace, experiment, first_ms) VALUES (?, ?, ?)",
-            )
-            .bind(namespace)
-            .bind(&run.experiment)
-            .bind(now_ms())
-            .execute(db)
-            .await;
-            if let Err(e) = stored {
-                tracing::warn!(error = %e, "could not store the experiment pass");
-            }
         }
     }
 

@@ -8,6 +8,7 @@ pub mod baseline;
 pub mod ctx;
 pub mod inflight;
 pub mod lab;
+pub mod lab_store;
 pub mod load;
 pub mod observe;
 pub mod recorder;

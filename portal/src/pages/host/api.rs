@@ -98,7 +98,7 @@ pub async fn host_overview(token: String) -> Result<Board, ServerFnError> {
         None => Default::default(),
     };
     Ok(Board {
-        joining: ws.joining_open(),
+        joining: ws.joining_open().await,
         learners: crate::workshop::board::rows(&state.lab, learners, &quotas),
     })
 }
@@ -108,7 +108,9 @@ pub async fn host_overview(token: String) -> Result<Board, ServerFnError> {
 pub async fn host_joining(token: String, open: bool) -> Result<String, ServerFnError> {
     let (_, ws) = host()?;
     check(&ws, &token).await?;
-    ws.set_joining(open);
+    ws.set_joining(open)
+        .await
+        .map_err(|e| internal("joining", e))?;
     tracing::info!(open, "joining changed by the host");
     Ok(if open {
         "참가를 열었습니다: 참가 코드로 들어올 수 있습니다.".into()
