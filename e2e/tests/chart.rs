@@ -204,6 +204,16 @@ fn the_api_server_accepts_every_rendered_object() {
         .unwrap();
 }
 
+/// Workshop mode with a code and a host token, as `helm template` flags.
+const WORKSHOP: [&str; 6] = [
+    "--set",
+    "workshop.enabled=true",
+    "--set",
+    "workshop.code=c",
+    "--set",
+    "workshop.hostToken=t",
+];
+
 /// `helm template` of the portal's own chart (release `portal` in `portal-system`).
 fn portal_template(extra: &[&str]) -> e2e::Result<String> {
     let chart = e2e::repo_root().join("deploy/portal");
@@ -232,14 +242,7 @@ fn docs(yaml: &str) -> Vec<Value> {
 #[test]
 #[ignore = "needs helm: ./dev.sh test"]
 fn the_portal_chart_runs_several_replicas_only_on_postgres() {
-    let workshop = [
-        "--set",
-        "workshop.enabled=true",
-        "--set",
-        "workshop.code=c",
-        "--set",
-        "workshop.hostToken=t",
-    ];
+    let workshop = WORKSHOP;
     let refused = portal_template(&[&workshop[..], &["--set", "replicaCount=2"]].concat())
         .err()
         .map(|e| e.to_string())
@@ -293,14 +296,7 @@ fn the_portal_chart_runs_several_replicas_only_on_postgres() {
 #[ignore = "needs helm: ./dev.sh test"]
 fn the_portal_chart_limits_its_own_powers_in_workshop_mode() {
     let render = |extra: &[&str]| {
-        let mut args = vec![
-            "--set",
-            "workshop.enabled=true",
-            "--set",
-            "workshop.code=c",
-            "--set",
-            "workshop.hostToken=t",
-        ];
+        let mut args = WORKSHOP.to_vec();
         args.extend_from_slice(extra);
         portal_template(&args).unwrap()
     };

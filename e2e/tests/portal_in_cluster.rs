@@ -151,6 +151,26 @@ async fn the_portal_runs_inside_the_cluster() {
             (status, response.text().await.unwrap())
         }
     };
+    // A Ready pod is not yet a reachable Service: until kube-proxy has the new endpoint
+    // (seconds on a busy node) the ClusterIP answers "connection refused".
+    let started = Instant::now();
+    let routed = async {
+        while started.elapsed() < Duration::from_secs(60) {
+            if http.get(format!("{base}/healthz")).send().await.is_ok() {
+                return true;
+            }
+            tokio::time::sleep(Duration::from_millis(250)).await;
+        }
+        false
+    };
+    assert!(
+        routed.await,
+        "the Service did not route to the portal within 60 s"
+    );
+    eprintln!(
+        "[incluster] Ready → Service 가 연결됨: {:.1} s",
+        secs(started)
+    );
     let started = Instant::now();
     let (status, page) = get("/lessons/1-1").await;
     eprintln!("[incluster] 첫 레슨 페이지: {:.3} s", secs(started));

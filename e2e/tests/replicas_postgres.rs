@@ -53,6 +53,13 @@ async fn call(
     (status, cookie, res.text().await.unwrap())
 }
 
+/// Someone joining now: refused while joining is closed.
+async fn late_join(http: &reqwest::Client, portal: &Portal) -> (u16, String) {
+    let form = [("code", CODE), ("name", "늦은 사람")];
+    let (status, _, text) = call(http, portal, "workshop-join", None, &form).await;
+    (status, text)
+}
+
 async fn board(http: &reqwest::Client, portal: &Portal) -> Board {
     let (status, _, text) = call(http, portal, "host-overview", None, &[("token", TOKEN)]).await;
     assert_eq!(status, 200, "{text}");
@@ -117,14 +124,7 @@ async fn two_replicas_share_postgres_and_survive_losing_one() {
     )
     .await;
     assert_eq!(status, 200);
-    let (status, _, text) = call(
-        &http,
-        &a,
-        "workshop-join",
-        None,
-        &[("code", CODE), ("name", "늦은 사람")],
-    )
-    .await;
+    let (status, text) = late_join(&http, &a).await;
     assert_eq!(status, 403, "{text}");
     assert!(text.contains("참가를 받지 않습니다"), "{text}");
 
@@ -263,14 +263,7 @@ async fn two_replicas_share_postgres_and_survive_losing_one() {
     // restarts of both replicas.
     assert_eq!(rows(&db, learners).await, before, "progress rows unchanged");
     let a = start("replica-a2", &pg.url, &redis.url);
-    let (status, _, text) = call(
-        &http,
-        &a,
-        "workshop-join",
-        None,
-        &[("code", CODE), ("name", "늦은 사람")],
-    )
-    .await;
+    let (status, text) = late_join(&http, &a).await;
     assert_eq!(status, 403, "closed survives A's restart: {text}");
     b.stop();
     let b = start("replica-b2", &pg.url, &redis.url);
