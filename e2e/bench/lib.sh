@@ -59,6 +59,8 @@ start_postgres() {
   [ "$(id -u)" != 0 ] || as=(runuser -u postgres --)
   pg_dir=$work/pg
   mkdir -p "$pg_dir"
+  # mktemp's folder is 0700: the postgres user must be able to walk through it.
+  chmod o+x "$work"
   [ "$(id -u)" != 0 ] || chown -R postgres:postgres "$pg_dir"
   pg_port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
   "${as[@]}" "$bin/initdb" -A trust -U hk -E UTF8 --no-sync -D "$pg_dir/data" >/dev/null

@@ -64,7 +64,8 @@ for backend in ${HK_BENCH_BACKENDS:-sqlite postgres}; do
 done
 
 printf '\n저장소별 (참가자 %s명, 활동 %s 초)\n' "$LEARNERS" "$SECONDS_ACTIVE"
-printf '  %-10s %14s %12s\n' "저장소" "동작 p99 ms" "RSS MB"
+# Hangul is two columns wide but three bytes: the header is padded by hand.
+printf '  저장소        동작 p99 ms       RSS MB\n'
 for backend in ${HK_BENCH_BACKENDS:-sqlite postgres}; do
   printf '  %-10s %14s %12s\n' "$backend" "${P99[$backend]:-?}" "${RSS[$backend]:-?}"
 done
