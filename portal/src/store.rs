@@ -117,6 +117,51 @@ impl Db {
         }
     }
 
+    /// Tells the other replicas on `channel` (PostgreSQL; nothing with SQLite, which one
+    /// replica alone uses). A lost notice only delays what another replica shows.
+    pub async fn notify(&self, channel: &str, payload: &str) {
+        let Self::Postgres(pool) = self else { return };
+        let sent = sqlx::query("SELECT pg_notify($1, $2)")
+            .bind(channel)
+            .bind(payload)
+            .execute(pool)
+            .await;
+        if let Err(e) = sent {
+            tracing::warn!(error = %e, channel, "could not notify the other replicas");
+        }
+    }
+
+    /// Calls `heard(payload)` for every notice on `channel` until it returns `false`
+    /// (PostgreSQL; with SQLite there is nobody else to hear from). `recv` reconnects
+    /// by itself after a dropped connection.
+    pub async fn listen(
+        &self,
+        channel: &'static str,
+        heard: impl Fn(&str) -> bool + Send + 'static,
+    ) -> Result<(), sqlx::Error> {
+        let Self::Postgres(pool) = self else {
+            return Ok(());
+        };
+        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
+        listener.listen(channel).await?;
+        tokio::spawn(async move {
+            loop {
+                match listener.recv().await {
+                    Ok(n) => {
+                        if !heard(n.payload()) {
+                            return;
+                        }
+                    }
+                    Err(e) => {
+                        tracing::warn!(error = %e, channel, "notifications interrupted");
+                        tokio::time::sleep(Duration::from_secs(1)).await;
+                    }
+                }
+            }
+        });
+        Ok(())
+    }
+
     /// `SELECT 1`, for `/readyz`.
     pub async fn ping(&self) -> Result<(), sqlx::Error> {
         on_db!(self, pool => sqlx::query("SELECT 1").execute(pool).await.map(drop))

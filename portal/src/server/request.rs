@@ -59,13 +59,23 @@ async fn resolve(
         let session_id = session.id().map(|id| id.to_string());
         super::learner::allow_read(state, &who, session_id.as_deref()).map_err(from_server)?;
     }
-    let client = super::learner::client_for(state, &who).map_err(from_server)?;
-    let Some(connected) = state.hub.conn().now() else {
-        return Err(refuse(
-            StatusCode::SERVICE_UNAVAILABLE,
-            cluster::watch::NO_CLUSTER,
-        ));
+    learner_in(state, who.namespace).map_err(from_server)
+}
+
+/// The request context for `namespace`: the client that acts there (impersonating the
+/// learner in a workshop) and the portal's own. Also used for work no request asked for
+/// (resetting a vanished replica's run, `server/singleton.rs`).
+pub fn learner_in(state: &PortalState, namespace: String) -> crate::server::Result<Learner> {
+    let who = super::learner::Who {
+        namespace,
+        learner: None,
     };
+    let client = super::learner::client_for(state, &who)?;
+    let connected = state
+        .hub
+        .conn()
+        .now()
+        .ok_or_else(|| Error::Unavailable(cluster::watch::NO_CLUSTER.to_owned()))?;
     Ok(Learner {
         portal_client: connected.client,
         namespace: who.namespace,

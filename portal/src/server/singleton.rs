@@ -46,7 +46,7 @@ pub fn spawn(state: PortalState) {
                     .await;
             }
             if shared {
-                interrupt_stale_runs(&state, &connected).await;
+                interrupt_stale_runs(&state).await;
             }
         }
     });
@@ -74,7 +74,7 @@ async fn holds(state: &PortalState, connected: &Connected, seconds: i32) -> bool
 
 /// Runs whose replica stopped beating become "interrupted", then their namespace goes
 /// back to the tutorial's baseline so the learner can start again.
-async fn interrupt_stale_runs(state: &PortalState, connected: &Connected) {
+async fn interrupt_stale_runs(state: &PortalState) {
     let stale = match state.lab.interrupt_stale().await {
         Ok(stale) => stale,
         Err(e) => {
@@ -84,24 +84,12 @@ async fn interrupt_stale_runs(state: &PortalState, connected: &Connected) {
     };
     for claim in stale {
         let ns = claim.namespace;
-        let client = if state.workshop.is_some() {
-            match connected.acting_as(&crate::cluster::workshop::learner_user(&ns)) {
-                Ok(c) => c,
-                Err(e) => {
-                    tracing::warn!(error = %e, namespace = %ns, "no client to reset with");
-                    continue;
-                }
+        let learner = match super::request::learner_in(state, ns.clone()) {
+            Ok(l) => l,
+            Err(e) => {
+                tracing::warn!(error = %e, namespace = %ns, "no client to reset with");
+                continue;
             }
-        } else {
-            connected.client.clone()
-        };
-        let learner = crate::request::Learner {
-            namespace: ns.clone(),
-            client,
-            in_workshop: state.workshop.is_some(),
-            portal_client: connected.client.clone(),
-            chart: state.chart.clone(),
-            metrics: state.metrics.clone(),
         };
         let Ok(_claim) = state.lab.claim(&ns, "reset").await else {
             continue;

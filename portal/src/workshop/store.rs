@@ -93,49 +93,24 @@ impl Store {
 
     /// PostgreSQL: bumps (and removals) of other replicas arrive as notifications.
     async fn listen(&self) -> Result<(), sqlx::Error> {
-        let Db::Postgres(pool) = &self.db else {
-            return Ok(());
-        };
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-        listener.listen(CHANNEL).await?;
         let changed = Arc::downgrade(&self.changed);
         let removed = self.removed.clone();
-        tokio::spawn(async move {
-            // `recv` reconnects by itself after a dropped connection.
-            loop {
-                let note = listener.recv().await;
+        self.db
+            .listen(CHANNEL, move |payload| {
                 let Some(changed) = changed.upgrade() else {
-                    return;
+                    return false;
                 };
-                match note {
-                    Ok(n) => {
-                        if let Some(id) = n.payload().strip_prefix("removed:") {
-                            let _ = removed.send(id.to_owned());
-                        }
-                        changed.send_modify(|v| *v += 1);
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "workshop notifications interrupted");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
+                if let Some(id) = payload.strip_prefix("removed:") {
+                    let _ = removed.send(id.to_owned());
                 }
-            }
-        });
-        Ok(())
+                changed.send_modify(|v| *v += 1);
+                true
+            })
+            .await
     }
 
-    /// Tells other replicas (PostgreSQL) what changed; a lost notice only delays a board.
     pub(super) async fn announce(&self, what: &str) {
-        if let Db::Postgres(pool) = &self.db {
-            let sent = sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(what)
-                .execute(pool)
-                .await;
-            if let Err(e) = sent {
-                tracing::warn!(error = %e, "could not notify the other replicas");
-            }
-        }
+        self.db.notify(CHANNEL, what).await;
     }
 
     /// Changes as they happen (see [`Store::changed`]).

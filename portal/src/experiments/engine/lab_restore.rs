@@ -34,12 +34,15 @@ impl Lab {
         let lab = Arc::downgrade(self);
         store
             .listen(move |ns| {
-                let Some(lab) = lab.upgrade() else { return };
+                let Some(lab) = lab.upgrade() else {
+                    return false;
+                };
                 tokio::spawn(async move {
                     if let Err(e) = lab.load(Some(&ns), false).await {
                         tracing::warn!(error = %e, namespace = %ns, "could not reload runs");
                     }
                 });
+                true
             })
             .await?;
         Ok(count)

@@ -113,13 +113,9 @@ impl RunStore {
             .await
             .map(|r| r.rows_affected()))?;
         }
-        if let Db::Postgres(db) = &self.db {
-            sqlx::query("SELECT pg_notify($1, $2)")
-                .bind(CHANNEL)
-                .bind(format!("{} {namespace}", self.replica))
-                .execute(db)
-                .await?;
-        }
+        self.db
+            .notify(CHANNEL, &format!("{} {namespace}", self.replica))
+            .await;
         Ok(())
     }
 
@@ -214,34 +210,18 @@ impl RunStore {
             .collect())
     }
 
-    /// PostgreSQL: calls `changed(namespace)` for every run another replica saves.
+    /// PostgreSQL: calls `changed(namespace)` for every run another replica saves,
+    /// until it returns `false`.
     pub async fn listen(
         &self,
-        changed: impl Fn(String) + Send + 'static,
+        changed: impl Fn(String) -> bool + Send + 'static,
     ) -> Result<(), sqlx::Error> {
-        let Db::Postgres(pool) = &self.db else {
-            return Ok(());
-        };
-        let mut listener = sqlx::postgres::PgListener::connect_with(pool).await?;
-        listener.listen(CHANNEL).await?;
         let me = self.replica.clone();
-        tokio::spawn(async move {
-            loop {
-                match listener.recv().await {
-                    Ok(n) => {
-                        if let Some((from, ns)) = n.payload().split_once(' ')
-                            && from != me
-                        {
-                            changed(ns.to_owned());
-                        }
-                    }
-                    Err(e) => {
-                        tracing::warn!(error = %e, "run notifications interrupted");
-                        tokio::time::sleep(Duration::from_secs(1)).await;
-                    }
-                }
-            }
-        });
-        Ok(())
+        self.db
+            .listen(CHANNEL, move |payload| match payload.split_once(' ') {
+                Some((from, ns)) if from != me => changed(ns.to_owned()),
+                _ => true,
+            })
+            .await
     }
 }
