@@ -16,20 +16,25 @@ const TOKEN: &str = "incluster-host-token";
 /// `portal.learnerRole` of the chart for this release and namespace.
 const LEARNER_ROLE: &str = "hello-k8s-portal-portal-system-learner";
 
-/// A server function call as a page of the portal makes it.
+/// A server function call as a page of the portal makes it. No answer at all is status
+/// 0: while the Deployment replaces its pod the Service has no endpoint, and kube-proxy
+/// refuses the connection.
 async fn call(
     http: &reqwest::Client,
     base: &str,
     endpoint: &str,
     form: &[(&str, &str)],
 ) -> (u16, Option<String>, String) {
-    let response = http
+    let sent = http
         .post(format!("{base}/api/{endpoint}"))
         .header("origin", base)
         .form(form)
         .send()
-        .await
-        .unwrap();
+        .await;
+    let response = match sent {
+        Ok(r) => r,
+        Err(e) => return (0, None, e.to_string()),
+    };
     let status = response.status().as_u16();
     let values = response.headers().get_all("set-cookie");
     let cookie = e2e::session_cookie(values.iter().filter_map(|v| v.to_str().ok()));
