@@ -177,12 +177,14 @@ hk_node_ip() {
 remove_netns() {
   local f ino used
   [ -d /run/netns ] || return 0
-  used=$(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | sort -u)
+  # find fails for processes that exit while it runs; the rest of its answer still counts.
+  used=$(find /proc/[0-9]*/ns/net -maxdepth 0 -printf '%l\n' 2>/dev/null | sort -u) || true
   for f in /run/netns/cni-*; do
     [ -e "$f" ] || continue
     ino=$(stat -L -c %i "$f" 2>/dev/null)
     if [ -n "$ino" ] && grep -qx "net:\[$ino\]" <<<"$used"; then continue; fi
-    umount "$f" 2>/dev/null || umount -l "$f" 2>/dev/null
+    # After a reboot (or on a copied disk) the file is no longer a mount: nothing to unmount.
+    umount "$f" 2>/dev/null || umount -l "$f" 2>/dev/null || true
     rm -f "$f" && log "네트워크 네임스페이스 제거: $f"
   done
   rmdir /run/netns 2>/dev/null || true
