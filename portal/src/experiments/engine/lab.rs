@@ -69,6 +69,9 @@ pub struct Busy(pub &'static str);
 
 #[path = "lab_restore.rs"]
 mod restore;
+#[cfg(test)]
+#[path = "lab_tests.rs"]
+mod tests;
 
 /// Why a run shows as stopped when its portal went away.
 pub const RESTARTED: &str = "포털이 다시 시작되어 실험이 중단되었습니다. 다시 실행해 주세요.";
@@ -234,6 +237,13 @@ impl Lab {
                 .insert(run.experiment.clone());
         }
         let Some(store) = &self.store else { return };
+        // Before the save: its announcement makes other replicas read the streak.
+        if matches!(run.phase, RunPhase::Failed | RunPhase::Passed) {
+            let failed = run.phase == RunPhase::Failed;
+            if let Err(e) = store.count_streak(namespace, &run.experiment, failed).await {
+                tracing::warn!(error = %e, "could not count the experiment's failures");
+            }
+        }
         // The final state wins over a coalesced running one, waiting or being saved.
         let _writing = self.writes.lock().await;
         self.lock_pending().remove(namespace);
@@ -242,6 +252,15 @@ impl Lab {
             .await
         {
             tracing::warn!(error = %e, "could not store the experiment run");
+        }
+    }
+
+    /// Replaces the failure streaks of `namespace` (or of all) with stored ones.
+    fn set_streaks(&self, namespace: Option<&str>, rows: Vec<(String, String, i64)>) {
+        let mut fails = self.fails.lock().unwrap_or_else(|p| p.into_inner());
+        fails.retain(|(ns, _), _| namespace.is_some_and(|only| only != ns));
+        for (ns, experiment, n) in rows {
+            fails.insert((ns, experiment), u32::try_from(n).unwrap_or(u32::MAX));
         }
     }
 

@@ -60,6 +60,7 @@ impl Lab {
         };
         let rows = store.runs(namespace).await?;
         let count = rows.len();
+        self.set_streaks(namespace, store.streaks(namespace).await?);
         for (ns, text) in rows {
             let Ok(mut run) = serde_json::from_str::<ExperimentRun>(&text) else {
                 tracing::warn!(namespace = %ns, "unreadable stored experiment run; skipped");

@@ -2,7 +2,8 @@
 //! that one run at a time holds across replicas — a claim row per busy namespace with
 //! the replica that owns it and a heartbeat. On PostgreSQL a saved run is announced
 //! (`NOTIFY`) and every other replica reloads that namespace, so a run started through
-//! one replica shows the same timeline through another.
+//! one replica shows the same timeline through another. Failures in a row ("who is
+//! stuck") are counted here too, so every replica's host board agrees.
 
 use std::time::Duration;
 
@@ -21,6 +22,11 @@ CREATE TABLE IF NOT EXISTS experiment_passes (
     namespace TEXT NOT NULL,
     experiment TEXT NOT NULL,
     first_ms BIGINT NOT NULL,
+    PRIMARY KEY (namespace, experiment));
+CREATE TABLE IF NOT EXISTS experiment_streaks (
+    namespace TEXT NOT NULL,
+    experiment TEXT NOT NULL,
+    failed BIGINT NOT NULL,
     PRIMARY KEY (namespace, experiment));
 CREATE TABLE IF NOT EXISTS experiment_claims (
     namespace TEXT PRIMARY KEY,
@@ -78,6 +84,43 @@ impl RunStore {
         on_db!(&self.db, db => sqlx::query_as("SELECT namespace, experiment FROM experiment_passes")
             .fetch_all(db)
             .await)
+    }
+
+    /// Counts a finished run of `experiment`: a failure adds one to its streak, a pass
+    /// ends it. Atomic in the database, so two replicas never lose a count.
+    pub async fn count_streak(
+        &self,
+        namespace: &str,
+        experiment: &str,
+        failed: bool,
+    ) -> Result<(), sqlx::Error> {
+        let sql = if failed {
+            "INSERT INTO experiment_streaks (namespace, experiment, failed) VALUES ($1, $2, 1)
+             ON CONFLICT (namespace, experiment) DO UPDATE SET failed = experiment_streaks.failed + 1"
+        } else {
+            "DELETE FROM experiment_streaks WHERE namespace = $1 AND experiment = $2"
+        };
+        on_db!(&self.db, db => sqlx::query(sql)
+            .bind(namespace)
+            .bind(experiment)
+            .execute(db)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Failures in a row as `(namespace, experiment, count)`, of one namespace or all.
+    pub async fn streaks(
+        &self,
+        namespace: Option<&str>,
+    ) -> Result<Vec<(String, String, i64)>, sqlx::Error> {
+        on_db!(&self.db, db => sqlx::query_as(
+            "SELECT namespace, experiment, failed FROM experiment_streaks
+             WHERE $1 IS NULL OR namespace = $1",
+        )
+        .bind(namespace)
+        .fetch_all(db)
+        .await)
     }
 
     /// Stores the run (the latest per experiment and variant) and, if it passed, the
