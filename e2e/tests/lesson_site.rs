@@ -224,6 +224,17 @@ async fn a_learner_reads_the_tutorial_in_chromium() {
         .await
         .unwrap();
     tokio::time::sleep(Duration::from_millis(800)).await;
+    // The button turns pressed before the server has stored it: stop the portal only
+    // once a fresh render of the page (from the database) shows the lesson done.
+    let stored = std::time::Instant::now();
+    loop {
+        goto(&c, &portal.url("/lessons/1-1")).await;
+        let done = "return document.querySelector('.done-button').getAttribute('aria-pressed')";
+        if js(&c, done).await == "true" || stored.elapsed() > WAIT {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
 
     portal.stop();
     // A new process on a new port: cookies are per host, not per port, so the session
