@@ -102,8 +102,12 @@ cat "$LOGS/summary.txt" >&2
 if [ $failed != 0 ]; then
   while read -r name status _; do
     [ "$status" = ok ] && continue
-    printf '\n\033[1;31m===== %s 실패: %s 의 마지막 60줄 =====\033[0m\n' "$name" "$LOGS/$name.log" >&2
-    tail -n 60 "$LOGS/$name.log" >&2 || true
+    # The log's last lines without backtrace frames (CI may set RUST_BACKTRACE), then the
+    # panic's own message last, where dev.sh's tail of this phase will show it.
+    printf '\n\033[1;31m===== %s 실패: %s 의 마지막 40줄 (백트레이스 줄 빼고) =====\033[0m\n' "$name" "$LOGS/$name.log" >&2
+    grep -v -E '^ +[0-9]+: |^ +at ' "$LOGS/$name.log" | tail -n 40 >&2 || true
+    printf '\n\033[1;31m===== %s 실패: 패닉 메시지 =====\033[0m\n' "$name" >&2
+    grep -A 12 'panicked at' "$LOGS/$name.log" | grep -v -E '^stack backtrace:|^ +[0-9]+: |^ +at ' | tail -n 25 >&2 || true
   done <"$LOGS/results"
   exit 1
 fi
