@@ -16,7 +16,7 @@ async fn main() -> ExitCode {
         tracing_subscriber::fmt().with_env_filter(filter).init();
     }
     let result = match Config::from_env() {
-        Ok(config) => run(config).await,
+        Ok(config) => run(config, portal::router::router).await,
         Err(e) => Err(e),
     };
     match result {

@@ -11,12 +11,16 @@ Relative paths (`self::…`, a mod.rs naming its own children) are not edges.
 
 Prints (1) edges between top-level modules with reference counts, (2) cycles
 (strongly connected components) among second-level and top-level modules,
-(3) imports of `pages::…` from outside `pages/`, `app.rs` and `server/mod.rs`.
+(3) imports of `pages::…` from outside `pages/` and `app.rs`.
+
+Test code — `#[cfg(test)]` modules, inline or in their own file — is left out of the
+map, as `cargo modules` does by default: a test may drive the whole router from
+anywhere. Its edges are listed at the end, for information.
 
     python3 portal/tools/import-map.py [--check] [--src portal/src]
 
-`--check` exits 1 on any cycle other than the router edges (`server` <-> `app`,
-`app` -> `pages`) or on any import of `pages` outside the router.
+`--check` exits 1 on any cycle or on any import of `pages` outside `app.rs` (the
+page routes; `router.rs` joins them with the server and imports `app`, never `pages`).
 """
 import argparse
 import re
@@ -24,8 +28,10 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-ROUTER_EDGES = {("server", "app"), ("app", "server"), ("app", "pages")}
-ROUTER_FILES = {"app.rs", "server/mod.rs"}
+ROUTER_FILES = {"app.rs"}
+CFG_TEST = re.compile(r"#\[cfg\(test\)\]")
+# The attributes right before an item: everything since the last `;`, `{` or `}`.
+ITEM_START = re.compile(r"[;{}][^;{}]*$")
 PATH_ATTR = re.compile(r'#\[path\s*=\s*"([^"]+)"\]\s*(?:pub(?:\([^)]*\))?\s+)?mod\s+(\w+)\s*;')
 
 
@@ -44,6 +50,17 @@ def strip(text: str) -> str:
 
 
 TOKEN = re.compile(r"(?<![\w$:])(crate|super)(?=\s*::)|\b(?:mod\s+(\w+)\s*\{)|([{}])")
+
+
+def cfg_test_before(text: str, at: int) -> bool:
+    """Whether the item starting at `at` carries `#[cfg(test)]`."""
+    m = ITEM_START.search(text, 0, at)
+    return bool(CFG_TEST.search(text[m.start() if m else 0 : at]))
+
+
+def test_file_modules(text: str) -> set[str]:
+    """Names of `#[cfg(test)] mod x;` declared in this file."""
+    return {m.group(1) for m in re.finditer(r"\bmod\s+(\w+)\s*;", text) if cfg_test_before(text, m.start())}
 IDENT, COLONS, GROUP_SEP = re.compile(r"\s*(\w+|\*)"), re.compile(r"\s*::\s*"), re.compile(r"\s*(?:as\s+\w+\s*)?([,}])")
 
 
@@ -72,17 +89,22 @@ def parse_tree(text: str, i: int) -> tuple[list[list[str]], int]:
     return [segs], i
 
 
-def scan(path: Path, module: list[str]):
-    """Yield (line, current module, absolute path segments) for each path."""
+def scan(path: Path, module: list[str], in_test: bool):
+    """Yield (line, current module, absolute path segments, in test code) for each path."""
     text = strip(path.read_text(encoding="utf-8"))
-    stack: list[str | None] = []  # one entry per open brace; a name for `mod x {`
+    # One entry per open brace: (a name for `mod x {`, whether it is `#[cfg(test)]`).
+    stack: list[tuple[str | None, bool]] = []
     pos = 0
     while m := TOKEN.search(text, pos):
         pos = m.end()
         if m.group(3) == "}" or m.group(3) == "{" or m.group(2):
-            stack.pop() if m.group(3) == "}" and stack else stack.append(m.group(2))
+            if m.group(3) == "}":
+                stack.pop() if stack else None
+            else:
+                stack.append((m.group(2), bool(m.group(2)) and cfg_test_before(text, m.start())))
             continue
-        here = module + [name for name in stack if name]
+        here = module + [name for name, _ in stack if name]
+        test = in_test or any(t for _, t in stack)
         base = [] if m.group(1) == "crate" else here[:-1]
         trees, pos = parse_tree(text, m.end())
         line = text.count("\n", 0, m.start()) + 1
@@ -93,7 +115,7 @@ def scan(path: Path, module: list[str]):
                     absolute = absolute[:-1]
                 elif s not in ("self", "*"):
                     absolute.append(s)
-            yield line, here, absolute
+            yield line, here, absolute, test
 
 
 def scc(edges) -> list[list[str]]:
@@ -133,12 +155,18 @@ def main() -> int:
     src = args.src.resolve()
     rs = [f for f in sorted(src.rglob("*.rs")) if f != src / "main.rs"]  # main.rs: the binary crate
     files = {f: module_of(f.relative_to(src)) for f in rs}
+    test_mods: set[tuple[str, ...]] = set()
     for f, mod in list(files.items()):
-        for m in PATH_ATTR.finditer(f.read_text(encoding="utf-8")):
+        text = f.read_text(encoding="utf-8")
+        for m in PATH_ATTR.finditer(text):
             files[(f.parent / m.group(1)).resolve()] = mod + [m.group(2)]
+        test_mods |= {tuple(mod + [n]) for n in test_file_modules(strip(text))}
+    is_test = lambda mod: any(tuple(mod[:k]) in test_mods for k in range(1, len(mod) + 1))
     known = {tuple(m[:k]) for m in files.values() for k in range(len(m) + 1)}
-    refs = [(f, *r) for f, mod in files.items() for r in scan(f, mod)]
-    known |= {tuple(here) for _, _, here, _ in refs}
+    all_refs = [(f, *r) for f, mod in files.items() for r in scan(f, mod, is_test(mod))]
+    known |= {tuple(here) for _, _, here, _, _ in all_refs}
+    refs = [r[:4] for r in all_refs if not r[4]]
+    test_edges: dict[tuple[str, str], list] = defaultdict(list)
     name = lambda ms: "::".join(ms) or "crate"
     edges2: dict[tuple[str, str], list] = defaultdict(list)
     pages_refs = []
@@ -150,6 +178,11 @@ def main() -> int:
             pages_refs.append(f"{rel}:{line}  {'::'.join(absolute)}")
         if dst != srcm:
             edges2[(name(srcm), name(dst))].append(f"{rel}:{line}")
+    for f, line, here, absolute, test in all_refs:
+        k = max(k for k in range(len(absolute) + 1) if tuple(absolute[:k]) in known)
+        a, b = here[:1], absolute[:k][:1]
+        if test and a != b:
+            test_edges[(name(a), name(b))].append(f"{f.relative_to(src).as_posix()}:{line}")
     top = lambda n: n.split("::")[0]
     edges1: dict[tuple[str, str], int] = defaultdict(int)
     for (a, b), locs in edges2.items():
@@ -169,13 +202,16 @@ def main() -> int:
             if edges is edges2:  # the imports that make the cycle, with one place each
                 for a, b in sorted(e for e in edges2 if e[0] in comp and e[1] in comp):
                     print(f"      {a} -> {b}  x{len(edges2[(a, b)])}  e.g. {edges2[(a, b)][0]}")
-    print("\n== pages imported outside pages/, app.rs, server/mod.rs ==")
+    print("\n== pages imported outside pages/ and app.rs ==")
     print("\n".join("  " + r for r in pages_refs) or "  (none)")
-    bad = [c for edges in (edges2, edges1) for c in scc([e for e in edges if tuple(map(top, e)) not in ROUTER_EDGES])]
+    print("\n== edges only test code makes (#[cfg(test)]), not checked ==")
+    only_test = sorted((e, locs) for e, locs in test_edges.items() if e not in edges1)
+    print("\n".join(f"  {a:12} -> {b:12} e.g. {locs[0]}" for (a, b), locs in only_test) or "  (none)")
+    bad = [c for edges in (edges2, edges1) for c in scc(list(edges))]
     if not args.check or not (bad or pages_refs):
         return 0
     print(f"\ncheck failed: {len(pages_refs)} import(s) of pages outside the router, "
-          f"{len(bad)} cycle(s) without the router edges:", file=sys.stderr)
+          f"{len(bad)} cycle(s):", file=sys.stderr)
     for comp in bad:
         print("  { " + ", ".join(comp) + " }", file=sys.stderr)
     return 1

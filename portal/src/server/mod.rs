@@ -1,5 +1,5 @@
-//! The server side: configuration, shared state, the axum router, sessions and
-//! progress, static assets.
+//! The server side: configuration, shared state, the API routes and layers around the
+//! pages ([`around`]; [`crate::router`] joins the two), sessions and progress, static assets.
 
 pub mod access;
 mod assets;
@@ -37,21 +37,18 @@ pub use state::{PortalState, library, request_namespace};
 
 use axum::Router;
 use axum::routing::{get, post};
-use leptos_axum::{LeptosRoutes, generate_route_list};
 use tower_sessions::cookie::SameSite;
 use tower_sessions::{Expiry, SessionManagerLayer};
 
-use crate::app::{App, shell};
 pub use sessions::Sessions;
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "hk_session";
 
-/// Builds the whole HTTP app. A plain function so tests can drive it with `oneshot`.
-pub fn router(state: PortalState, sessions: Sessions) -> Router {
-    let routes = generate_route_list(App);
-    let options = state.leptos_options.clone();
-    let context_state = state.clone();
+/// The server's half of the HTTP app around `pages` (the Leptos routes and their
+/// fallback, built by [`crate::router`]): the API routes, static assets, and every
+/// layer — sessions, access, Origin check, compression, the anonymous page cache.
+pub fn around(pages: Router<PortalState>, state: PortalState, sessions: Sessions) -> Router {
     let session_layer = SessionManagerLayer::new(sessions)
         .with_name(SESSION_COOKIE)
         .with_http_only(true)
@@ -61,11 +58,7 @@ pub fn router(state: PortalState, sessions: Sessions) -> Router {
             tower_sessions::cookie::time::Duration::days(30),
         ));
 
-    Router::new()
-        .leptos_routes_with_context(&state, routes, move || request::provide(&context_state), {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
+    pages
         .route("/api/checklist", post(progress::set_checklist))
         .route("/api/live", get(live::stream_handler))
         .route("/api/host/live", get(host_live::stream_handler))
@@ -74,16 +67,6 @@ pub fn router(state: PortalState, sessions: Sessions) -> Router {
         .route("/healthz", get(health::healthz))
         .route("/readyz", get(health::readyz))
         .merge(assets::routes(&state))
-        .fallback(leptos_axum::file_and_error_handler_with_context::<
-            PortalState,
-            _,
-        >(
-            {
-                let state = state.clone();
-                move || request::provide(&state)
-            },
-            shell,
-        ))
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),
             progress::load_progress,

@@ -9,7 +9,7 @@ use crate::cluster::values::{ChartMeta, Values};
 use crate::cluster::watch::ClusterConn;
 use crate::experiments::engine::lab_store::RunStore;
 use crate::lessons::Library;
-use crate::server::{Chart, Config, Error, PortalState, Result, Sessions, router};
+use crate::server::{Chart, Config, Error, PortalState, Result, Sessions};
 use crate::store::Db;
 
 /// The chart's `Chart.yaml` and `values.yaml`, parsed (not copied into code).
@@ -32,7 +32,9 @@ pub async fn open_store(config: &Config) -> Result<(Sessions, Db)> {
     Ok((sessions, db))
 }
 
-pub async fn run(config: Config) -> Result<()> {
+/// Serves until Ctrl+C/SIGTERM. `app` builds the HTTP app from the state
+/// ([`crate::router::router`]; passed in so the server never imports the pages).
+pub async fn run(config: Config, app: fn(PortalState, Sessions) -> axum::Router) -> Result<()> {
     let library = load_lessons(&config)?;
     let (db_sessions, db) = open_store(&config).await?;
     tracing::info!(database = db.kind(), "state store");
@@ -89,7 +91,7 @@ pub async fn run(config: Config) -> Result<()> {
     tracing::info!("포털이 http://{} 에서 기다립니다", config.addr);
     let lab = state.lab.clone();
     // The peer address is kept for the limit on wrong join codes and host tokens.
-    let app = router(state, sessions).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let app = app(state, sessions).into_make_service_with_connect_info::<std::net::SocketAddr>();
     let served = axum::serve(listener, app)
         .with_graceful_shutdown({
             let lab = lab.clone();

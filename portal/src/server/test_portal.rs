@@ -14,7 +14,8 @@ use tower::ServiceExt;
 use tower_sessions_sqlx_store::SqliteStore;
 
 use crate::cluster::watch::ClusterConn;
-use crate::server::{Config, PortalState, Sessions, load_chart, router};
+use crate::router::router;
+use crate::server::{Config, PortalState, Sessions, load_chart};
 
 #[derive(Debug)]
 pub struct TestPortal {
