@@ -110,14 +110,8 @@ pub async fn js(c: &Client, script: &str) -> serde_json::Value {
 /// Waits until a JS expression is true, polling every 100 ms; returns how long it took.
 /// A script that cannot run yet (the document is being replaced) counts as "not yet".
 pub async fn eventually(c: &Client, what: &str, expr: &str, timeout: Duration) -> Duration {
-    let started = std::time::Instant::now();
-    let script = format!("return !!({expr});");
-    while started.elapsed() < timeout {
-        if c.execute(&script, vec![]).await.ok() == Some(serde_json::Value::Bool(true)) {
-            return started.elapsed();
-        }
-        recover(c).await;
-        tokio::time::sleep(Duration::from_millis(100)).await;
+    if let Some(took) = wait_until(c, expr, timeout).await {
+        return took;
     }
     let seen = c
         .execute(
@@ -126,6 +120,21 @@ pub async fn eventually(c: &Client, what: &str, expr: &str, timeout: Duration) -
         )
         .await;
     panic!("timed out after {timeout:?} waiting for {what}: {expr} (the page: {seen:?})");
+}
+
+/// [`eventually`] without the panic: how long it took, or `None` at the timeout, so the
+/// caller can say what the page showed in its own terms.
+pub async fn wait_until(c: &Client, expr: &str, timeout: Duration) -> Option<Duration> {
+    let started = std::time::Instant::now();
+    let script = format!("return !!({expr});");
+    while started.elapsed() < timeout {
+        if c.execute(&script, vec![]).await.ok() == Some(serde_json::Value::Bool(true)) {
+            return Some(started.elapsed());
+        }
+        recover(c).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
 }
 
 /// Clicks the element `css` selects (through the DOM, so a covered button still gets it).

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::time::{Duration, Instant};
 
-use e2e::browser::{Driver, click, eventually, js, save_screenshot};
+use e2e::browser::{Driver, click, eventually, js, save_screenshot, wait_until};
 use e2e::portal::Portal;
 use fantoccini::Client;
 use serde_json::Value;
@@ -119,6 +119,9 @@ impl Run {
     }
 }
 
+/// Longer than the portal's own bound on a run (5 minutes) and its reset.
+const VERDICT_WAIT: Duration = Duration::from_secs(400);
+
 fn run_selector(experiment: &str) -> String {
     format!("[data-experiment={experiment}] .exp-run")
 }
@@ -147,13 +150,17 @@ pub async fn run(c: &Client, experiment: &str, variant: &str) -> Run {
     let done = format!(
         "(() => {{ const r = document.querySelector('{sel}'); return r && r.dataset.runId !== {before} && r.dataset.runVariant === '{variant}' && r.dataset.runPhase !== 'running'; }})()"
     );
-    eventually(
-        c,
-        &format!("{experiment}:{variant} verdict"),
-        &done,
-        Duration::from_secs(400),
-    )
-    .await;
+    // The portal bounds a run at 5 minutes; past that, what the run shows (its step and
+    // timeline) says where it stuck.
+    if wait_until(c, &done, VERDICT_WAIT).await.is_none() {
+        let seen = read(c, experiment, started.elapsed()).await;
+        seen.print(&format!("{experiment}:{variant} (no verdict)"));
+        panic!(
+            "{experiment}:{variant}: no verdict after {VERDICT_WAIT:?}; the panel shows phase {:?}, timeline:\n{}",
+            seen.phase,
+            seen.timeline.join("\n")
+        );
+    }
     let took = started.elapsed();
     js(c, &format!("document.querySelector('[data-experiment={experiment}] .exp-run').scrollIntoView({{block: 'start'}}); return true;")).await;
     save_screenshot(
