@@ -78,6 +78,7 @@ fn follow(
     })
 }
 
+/// The lesson's steps: place both versions, measure the share, promote or abort, judge.
 pub async fn run(
     ctx: &Ctx,
     stage: &Stage,
@@ -94,8 +95,46 @@ pub async fn run(
         "목표 2.0.0 비율",
         format!("{target:.0}% ({})", split.as_str()),
     );
-    let names = &ctx.names;
+    place(ctx, stage, rec, v1, v2).await?;
+    tokio::time::sleep(PROXY_LAG).await;
 
+    let load = Load::start(ctx.shooter().await?, INTERVAL).await?;
+    let start = Instant::now();
+    rec.mark(
+        MarkKind::Request,
+        format!("Service 로 0.05초마다 요청 ({})", load::via_text(load.via)),
+    );
+    let live = follow(rec, load.handle(), start, start);
+    let measured_until = measure(rec, &load, start).await;
+
+    let change = Instant::now();
+    let ending = match variant {
+        VariantName::Abort => abort(ctx, stage, rec, v1 + v2).await,
+        _ => promote(ctx, stage, rec, v1, v2).await,
+    };
+    let changed = Instant::now();
+    tokio::time::sleep(PROXY_LAG + Duration::from_secs(2)).await;
+    let shots = load.stop().await;
+    live.abort();
+    rec.set_mix(load::mix(&shots, start));
+    rec.mark(MarkKind::Request, load::summary(&shots));
+    ending?;
+
+    let times = Times {
+        start,
+        measured_until,
+        change,
+        changed,
+    };
+    let outcome = verdict(rec, &shots, &times, variant == VariantName::Abort, target);
+    rec.step("정리: 카나리를 지우고 기준 상태로 (1.0.0, 레플리카 2)");
+    crate::experiments::engine::baseline::reset(ctx, stage, Some(rec)).await?;
+    Ok(outcome)
+}
+
+/// `v1` release pods (1.0.0) and `v2` canary pods (2.0.0), all serving behind the Service.
+async fn place(ctx: &Ctx, stage: &Stage, rec: &Recorder, v1: usize, v2: usize) -> Result<()> {
+    let names = &ctx.names;
     rec.step(format!(
         "1.0.0 을 {v1}개로 (kubectl scale deployment/{} --replicas={v1})",
         names.fullname
@@ -117,16 +156,11 @@ pub async fn run(
     let rendered = release::render(&values, release::RELEASE, &ctx.chart.meta);
     let desired = canary::desired(&rendered.deployment, names, NEW, v2 as i32);
     canary::apply(&ctx.client, &desired).await?;
-    serve(stage, "카나리 파드 준비", v1, v2).await?;
-    tokio::time::sleep(PROXY_LAG).await;
+    serve(stage, "카나리 파드 준비", v1, v2).await
+}
 
-    let load = Load::start(ctx.shooter().await?, INTERVAL).await?;
-    let start = Instant::now();
-    rec.mark(
-        MarkKind::Request,
-        format!("Service 로 0.05초마다 요청 ({})", load::via_text(load.via)),
-    );
-    let live = follow(rec, load.handle(), start, start);
+/// Until MIN_MEASURED requests were sent (at most 40 s); returns the window's end.
+async fn measure(rec: &Recorder, load: &Load, start: Instant) -> Instant {
     rec.step(format!("요청 {MIN_MEASURED}개 이상으로 비율 측정 중"));
     let until = start + Duration::from_secs(40);
     while load.sent() < MIN_MEASURED && Instant::now() < until {
@@ -134,41 +168,38 @@ pub async fn run(
     }
     let measured_until = Instant::now();
     rec.mark(MarkKind::Request, "비율 측정 끝");
+    measured_until
+}
 
-    let change = Instant::now();
-    let ending = match variant {
-        VariantName::Abort => abort(ctx, stage, rec, v1 + v2).await,
-        _ => promote(ctx, stage, rec, v1, v2).await,
-    };
-    let changed = Instant::now();
-    tokio::time::sleep(PROXY_LAG + Duration::from_secs(2)).await;
-    let shots = load.stop().await;
-    live.abort();
-    rec.set_mix(load::mix(&shots, start));
-    rec.mark(MarkKind::Request, load::summary(&shots));
-    ending?;
+/// When the load started, the share's window ended, and the promote/abort began and ended.
+struct Times {
+    start: Instant,
+    measured_until: Instant,
+    change: Instant,
+    changed: Instant,
+}
 
-    let measure = between(&shots, start, measured_until);
+/// Passed: the share over at least MIN_MEASURED answers is within TOLERANCE of the
+/// target, nothing failed while measuring or changing, and afterwards only the version
+/// that stays answers.
+fn verdict(rec: &Recorder, shots: &[Shot], t: &Times, aborted: bool, target: f64) -> Outcome {
+    let measure = between(shots, t.start, t.measured_until);
     let (measured, v2_share) = share(&measure);
     let measure_errors = measure.len() - measured;
-    let during = between(&shots, change, changed + PROXY_LAG + Duration::from_secs(2));
+    let during = between(
+        shots,
+        t.change,
+        t.changed + PROXY_LAG + Duration::from_secs(2),
+    );
     let during_errors = during.iter().filter(|s| !s.ok()).count();
-    let after = between(&shots, changed + PROXY_LAG, Instant::now());
-    let want_after = if variant == VariantName::Abort {
-        "1.0.0"
-    } else {
-        NEW
-    };
+    let after = between(shots, t.changed + PROXY_LAG, Instant::now());
+    let want_after = if aborted { "1.0.0" } else { NEW };
     let after_right = after
         .iter()
         .filter(|s| s.ok() && s.version.as_deref() == Some(want_after))
         .count();
     let deviation = (v2_share - target).abs();
-    let word = if variant == VariantName::Abort {
-        "중단"
-    } else {
-        "승격"
-    };
+    let word = if aborted { "중단" } else { "승격" };
     rec.figure(
         "measured",
         "측정한 2.0.0 비율",
@@ -213,10 +244,7 @@ pub async fn run(
             after.len()
         )
     };
-
-    rec.step("정리: 카나리를 지우고 기준 상태로 (1.0.0, 레플리카 2)");
-    crate::experiments::engine::baseline::reset(ctx, stage, Some(rec)).await?;
-    Ok(Outcome { passed, reason })
+    Outcome { passed, reason }
 }
 
 /// 2.0.0 takes all: the canary grows to the whole count first, then 1.0.0 goes to 0,

@@ -34,6 +34,7 @@ async fn roll(stage: &Stage, generation: i64, surge: &mut Surge) -> Result<()> {
         .await
 }
 
+/// The lesson's steps: traffic on, upgrade, rollback, then the verdict on every answer.
 pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
     let scene = stage.scene();
     let Some(before) = scene.deployment.as_ref().and_then(|d| d.revision) else {
@@ -43,27 +44,75 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
     };
     let base_version = ctx.baseline().app.version;
     let replicas = scene.pods.len();
-    let load = Load::start(ctx.shooter().await?, Duration::from_millis(100)).await?;
-    let start = Instant::now();
-    rec.mark(
-        MarkKind::Request,
-        format!(
-            "Service 로 0.1초마다 요청 시작 ({})",
-            load::via_text(load.via)
-        ),
-    );
-    let mix = {
-        let rec = rec.clone();
-        let shots = load.handle();
-        tokio::spawn(async move {
-            loop {
-                tokio::time::sleep(Duration::from_secs(1)).await;
-                rec.set_mix(load::mix(&shots.get(), start));
-            }
-        })
-    };
+    let traffic = Traffic::start(ctx, rec).await?;
     tokio::time::sleep(Duration::from_secs(2)).await;
+    let surge = upgrade(ctx, stage, rec, replicas).await?;
+    tokio::time::sleep(Duration::from_secs(2)).await;
+    let settled = rollback(ctx, stage, rec, before, replicas).await?;
+    let shots = traffic.finish(rec).await;
+    Ok(verdict(rec, &shots, settled, &base_version, surge))
+}
 
+/// Requests every 100 ms through the Service, with the live version chart fed once a
+/// second, for the whole experiment.
+struct Traffic {
+    load: Load,
+    start: Instant,
+    mix: MixFeed,
+}
+
+/// The chart's once-a-second feed; ends with the experiment, also when a step fails.
+struct MixFeed(tokio::task::JoinHandle<()>);
+
+impl Drop for MixFeed {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+impl Traffic {
+    async fn start(ctx: &Ctx, rec: &Recorder) -> Result<Self> {
+        let load = Load::start(ctx.shooter().await?, Duration::from_millis(100)).await?;
+        let start = Instant::now();
+        rec.mark(
+            MarkKind::Request,
+            format!(
+                "Service 로 0.1초마다 요청 시작 ({})",
+                load::via_text(load.via)
+            ),
+        );
+        let mix = {
+            let rec = rec.clone();
+            let shots = load.handle();
+            MixFeed(tokio::spawn(async move {
+                loop {
+                    tokio::time::sleep(Duration::from_secs(1)).await;
+                    rec.set_mix(load::mix(&shots.get(), start));
+                }
+            }))
+        };
+        Ok(Self { load, start, mix })
+    }
+
+    /// Lets the proxy catch up with the last Endpoints, sends at least MIN_REQUESTS in
+    /// all (at most 30 s more), then stops and returns every answer.
+    async fn finish(self, rec: &Recorder) -> Vec<load::Shot> {
+        rec.step("롤백 뒤의 응답을 확인하는 중");
+        tokio::time::sleep(PROXY_LAG + Duration::from_secs(2)).await;
+        let until = Instant::now() + Duration::from_secs(30);
+        while self.load.sent() < MIN_REQUESTS && Instant::now() < until {
+            tokio::time::sleep(Duration::from_millis(200)).await;
+        }
+        let shots = self.load.stop().await;
+        drop(self.mix);
+        rec.set_mix(load::mix(&shots, self.start));
+        rec.mark(MarkKind::Request, load::summary(&shots));
+        shots
+    }
+}
+
+/// `helm upgrade --set image.tag=2.0.0`: one pod more at a time, none fewer ready.
+async fn upgrade(ctx: &Ctx, stage: &Stage, rec: &Recorder, replicas: usize) -> Result<Surge> {
     rec.step(format!(
         "{NEW} 으로 업그레이드 (helm upgrade --set image.tag={NEW}, maxSurge 1 · maxUnavailable 0)"
     ));
@@ -97,8 +146,17 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
         "롤아웃 중 가장 적었던 준비된 파드 (maxUnavailable)",
         surge.min_serving.to_string(),
     );
-    tokio::time::sleep(Duration::from_secs(2)).await;
+    Ok(surge)
+}
 
+/// `helm rollback hello <before>`; returns when the rollout back has settled.
+async fn rollback(
+    ctx: &Ctx,
+    stage: &Stage,
+    rec: &Recorder,
+    before: i64,
+    replicas: usize,
+) -> Result<Instant> {
     rec.step(format!(
         "리비전 {before} 으로 롤백 (helm rollback hello {before})"
     ));
@@ -111,29 +169,29 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
     );
     let back = Instant::now();
     let generation = ctx.apply(&ctx.baseline()).await?;
-    let mut surge2 = Surge {
+    let mut surge = Surge {
         max_pods: replicas,
         min_serving: replicas,
     };
-    roll(stage, generation, &mut surge2).await?;
+    roll(stage, generation, &mut surge).await?;
     let settled = Instant::now();
     rec.figure(
         "rollback_s",
         "롤백 롤아웃",
         format!("{:.1}초", Recorder::secs(back, settled)),
     );
-    rec.step("롤백 뒤의 응답을 확인하는 중");
-    tokio::time::sleep(PROXY_LAG + Duration::from_secs(2)).await;
-    // At least MIN_REQUESTS in all, bounded: at most 30 s more.
-    let until = Instant::now() + Duration::from_secs(30);
-    while load.sent() < MIN_REQUESTS && Instant::now() < until {
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
-    let shots = load.stop().await;
-    mix.abort();
-    rec.set_mix(load::mix(&shots, start));
-    rec.mark(MarkKind::Request, load::summary(&shots));
+    Ok(settled)
+}
 
+/// Passed: enough requests, none failed, both versions answered, and after the
+/// rollback (plus the proxy's lag) only the base version.
+fn verdict(
+    rec: &Recorder,
+    shots: &[load::Shot],
+    settled: Instant,
+    base_version: &str,
+    surge: Surge,
+) -> Outcome {
     let errors = shots.iter().filter(|s| !s.ok()).count();
     let mut versions: Vec<String> = Vec::new();
     for v in shots
@@ -151,7 +209,7 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
         .collect();
     let after_base = after
         .iter()
-        .filter(|s| s.version.as_deref() == Some(base_version.as_str()))
+        .filter(|s| s.version.as_deref() == Some(base_version))
         .count();
     rec.figure("requests", "보낸 요청", shots.len().to_string());
     rec.figure("errors", "실패한 요청", errors.to_string());
@@ -161,7 +219,7 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
         &format!("롤백 뒤 {base_version} 응답"),
         format!("{after_base}/{}", after.len()),
     );
-    let both = versions.contains(&base_version) && versions.iter().any(|v| v == NEW);
+    let both = versions.iter().any(|v| v == base_version) && versions.iter().any(|v| v == NEW);
     let passed = shots.len() >= MIN_REQUESTS
         && errors == 0
         && both
@@ -192,5 +250,5 @@ pub async fn run(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
             shots.len()
         )
     };
-    Ok(Outcome { passed, reason })
+    Outcome { passed, reason }
 }
