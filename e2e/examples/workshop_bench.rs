@@ -214,8 +214,12 @@ async fn run(args: Args) -> Result<bool> {
     );
     print_load("참가자당 탭 2개", &after_two, &base);
     let per_ns = (after_one.portal_watches - base.portal_watches) / room.learners.len() as f64;
+    // A watch per tab would add one per learner; the API server's other clients
+    // (controllers, kubelet) open and close a few of their own meanwhile, so a change
+    // below a tenth of the learners is theirs.
+    let noise = (room.learners.len() as f64 / 10.0).max(2.0);
     let tabs_free = after_two.portal_watches == after_one.portal_watches
-        && after_two.apiserver_watches <= after_one.apiserver_watches + 2.0;
+        && after_two.apiserver_watches <= after_one.apiserver_watches + noise;
     println!(
         "  네임스페이스당 watch {per_ns:.1}개; 탭을 두 배로 늘려도 watch 는 {}",
         if tabs_free {
