@@ -2,8 +2,9 @@
 //! started here) and one Redis: learners join through both; replica A is killed
 //! (SIGKILL) while a learner's experiment runs on it; the host's board on B still lists
 //! everyone, every progress row is unchanged, the run shows as interrupted and the
-//! namespace is put back; the idle sweeper ran once per cycle, not once per replica;
-//! closing joining through B holds on A and after restarts.
+//! namespace is put back, and the run can be started again and passes; the idle
+//! sweeper ran once per cycle, not once per replica; closing joining through B holds on
+//! A and after restarts.
 #![allow(clippy::unwrap_used)] // a failed unwrap is a failed test
 
 use std::time::{Duration, Instant};
@@ -272,6 +273,47 @@ async fn two_replicas_share_postgres_and_survive_losing_one() {
         "closed survives B's restart"
     );
     assert_eq!(board(&http, &b).await.learners.len(), 2);
+
+    // The interrupted run can be started again (its claim went with A), and it passes.
+    let restarted = Instant::now();
+    let (status, _, text) = call(
+        &http,
+        &a,
+        "experiment-start",
+        Some(&cookies[0]),
+        &[("experiment", "readiness"), ("variant", "")],
+    )
+    .await;
+    assert_eq!(status, 200, "the interrupted run starts again: {text}");
+    let readiness = |board: &Board| -> Vec<String> {
+        board
+            .learners
+            .iter()
+            .flat_map(|l| &l.verdicts)
+            .filter(|(k, _)| k == "readiness")
+            .map(|(_, phase)| phase.clone())
+            .collect()
+    };
+    let deadline = Instant::now() + Duration::from_secs(240);
+    loop {
+        let phases = readiness(&board(&http, &b).await);
+        if phases.iter().any(|p| p == "passed") {
+            break;
+        }
+        assert!(
+            !phases.iter().any(|p| p == "failed"),
+            "the restarted run failed: {phases:?}"
+        );
+        assert!(
+            Instant::now() < deadline,
+            "the restarted run did not pass in 240 s: {phases:?}"
+        );
+        tokio::time::sleep(Duration::from_secs(1)).await;
+    }
+    eprintln!(
+        "[replicas] the interrupted run, started again through a restarted replica: passed in {:.1} s",
+        restarted.elapsed().as_secs_f64()
+    );
 
     // The host ends the workshop: learners and namespaces go.
     let (status, _, text) = call(&http, &b, "host-end", None, &[("token", TOKEN)]).await;
