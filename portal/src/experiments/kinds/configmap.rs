@@ -80,41 +80,15 @@ async fn reported(
     Ok(out)
 }
 
+/// The lesson's steps for a config change through the chart: upgrade (the checksum
+/// changes, so the pods roll), every pod's `/info`, and with debug the new log lines.
 async fn upgrade_and_check(
     ctx: &Ctx,
     stage: &Stage,
     rec: &Recorder,
     values: Values,
 ) -> Result<Outcome> {
-    let before: Vec<String> = stage.scene().pods.iter().map(|p| p.name.clone()).collect();
-    let checksum_before =
-        release::config_checksum(&ctx.baseline(), release::RELEASE, &ctx.chart.meta);
-    let checksum = release::config_checksum(&values, release::RELEASE, &ctx.chart.meta);
-    rec.mark(
-        MarkKind::Action,
-        format!(
-            "checksum/config: {}… → {}…",
-            &checksum_before[..12],
-            &checksum[..12]
-        ),
-    );
-    let started = Instant::now();
-    let generation = ctx.apply(&values).await?;
-    rec.step("파드가 새 설정으로 바뀌기를 기다리는 중");
-    stage.settled(generation, SETTLE).await?;
-    let rolled = Recorder::secs(started, Instant::now());
-    rec.figure("rollout_s", "롤아웃에 걸린 시간", format!("{rolled:.1}초"));
-    let scene = stage.scene();
-    let replaced = scene
-        .pods
-        .iter()
-        .filter(|p| !before.contains(&p.name))
-        .count();
-    rec.figure(
-        "pods_replaced",
-        "새로 뜬 파드",
-        format!("{replaced}/{}", scene.pods.len()),
-    );
+    let rolled = roll(ctx, stage, rec, &values).await?;
     rec.step("모든 파드의 /info 확인");
     let level = &values.config.log_level;
     let env = &values.config.app_env;
@@ -128,38 +102,18 @@ async fn upgrade_and_check(
         &format!("/info 가 {level} 을 답한 파드"),
         format!("{matching}/{}", reports.len()),
     );
-    let mut debug_ok = true;
-    if level == "debug" {
-        rec.step("Service 로 요청을 보내고 debug 로그 기다리는 중");
-        let shooter = ctx.shooter().await?;
-        for _ in 0..6 {
-            let _ = shooter
-                .shoot(&crate::cluster::traffic::Target {
-                    post: false,
-                    path_and_query: "/".into(),
-                })
-                .await;
-        }
+    let debug_ok = if level == "debug" {
         let pods: Vec<String> = reports.iter().map(|(p, _, _)| p.clone()).collect();
-        let lines = stage
-            .until("debug 로그 줄", Duration::from_secs(15), |s| {
-                let n = s
-                    .logs
-                    .iter()
-                    .filter(|l| l.level == "debug" && pods.contains(&l.pod))
-                    .count();
-                (n > 0).then_some(n)
-            })
-            .await
-            .unwrap_or(0);
-        rec.figure("debug_lines", "새 파드의 debug 로그 줄", lines.to_string());
-        debug_ok = lines > 0;
-    }
+        debug_lines(ctx, stage, rec, &pods).await? > 0
+    } else {
+        true
+    };
     let all = matching == reports.len() && !reports.is_empty();
-    let passed = all && replaced == scene.pods.len() && debug_ok;
+    let (replaced, total, secs) = (rolled.replaced, rolled.total, rolled.secs);
+    let passed = all && replaced == total && debug_ok;
     let reason = if passed {
         format!(
-            "성공: 설정이 바뀌자 체크섬 어노테이션이 바뀌어 파드가 모두 새로 떴고({replaced}개, {rolled:.1}초), 모든 파드의 /info 가 log_level={level}, app_env={env} 입니다."
+            "성공: 설정이 바뀌자 체크섬 어노테이션이 바뀌어 파드가 모두 새로 떴고({replaced}개, {secs:.1}초), 모든 파드의 /info 가 log_level={level}, app_env={env} 입니다."
         )
     } else if !all {
         format!(
@@ -169,12 +123,84 @@ async fn upgrade_and_check(
     } else if !debug_ok {
         "실패: 새 파드에서 debug 로그 줄이 보이지 않습니다.".into()
     } else {
-        format!(
-            "실패: 파드 {}개 중 {replaced}개만 새로 떴습니다.",
-            scene.pods.len()
-        )
+        format!("실패: 파드 {total}개 중 {replaced}개만 새로 떴습니다.")
     };
     Ok(Outcome { passed, reason })
+}
+
+/// How the upgrade's rollout went.
+struct Rolled {
+    /// Pods that were not there before the upgrade, of `total`.
+    replaced: usize,
+    total: usize,
+    secs: f64,
+}
+
+/// `helm upgrade` with the new values: the config checksum in the pod template changes,
+/// so the Deployment rolls; until it has settled.
+async fn roll(ctx: &Ctx, stage: &Stage, rec: &Recorder, values: &Values) -> Result<Rolled> {
+    let before: Vec<String> = stage.scene().pods.iter().map(|p| p.name.clone()).collect();
+    let checksum_before =
+        release::config_checksum(&ctx.baseline(), release::RELEASE, &ctx.chart.meta);
+    let checksum = release::config_checksum(values, release::RELEASE, &ctx.chart.meta);
+    rec.mark(
+        MarkKind::Action,
+        format!(
+            "checksum/config: {}… → {}…",
+            &checksum_before[..12],
+            &checksum[..12]
+        ),
+    );
+    let started = Instant::now();
+    let generation = ctx.apply(values).await?;
+    rec.step("파드가 새 설정으로 바뀌기를 기다리는 중");
+    stage.settled(generation, SETTLE).await?;
+    let secs = Recorder::secs(started, Instant::now());
+    rec.figure("rollout_s", "롤아웃에 걸린 시간", format!("{secs:.1}초"));
+    let scene = stage.scene();
+    let replaced = scene
+        .pods
+        .iter()
+        .filter(|p| !before.contains(&p.name))
+        .count();
+    rec.figure(
+        "pods_replaced",
+        "새로 뜬 파드",
+        format!("{replaced}/{}", scene.pods.len()),
+    );
+    Ok(Rolled {
+        replaced,
+        total: scene.pods.len(),
+        secs,
+    })
+}
+
+/// A few requests through the Service, then the debug lines the new pods logged (up to
+/// 15 s for them to show in the log feed).
+async fn debug_lines(ctx: &Ctx, stage: &Stage, rec: &Recorder, pods: &[String]) -> Result<usize> {
+    rec.step("Service 로 요청을 보내고 debug 로그 기다리는 중");
+    let shooter = ctx.shooter().await?;
+    for _ in 0..6 {
+        let _ = shooter
+            .shoot(&crate::cluster::traffic::Target {
+                post: false,
+                path_and_query: "/".into(),
+            })
+            .await;
+    }
+    let lines = stage
+        .until("debug 로그 줄", Duration::from_secs(15), |s| {
+            let n = s
+                .logs
+                .iter()
+                .filter(|l| l.level == "debug" && pods.contains(&l.pod))
+                .count();
+            (n > 0).then_some(n)
+        })
+        .await
+        .unwrap_or(0);
+    rec.figure("debug_lines", "새 파드의 debug 로그 줄", lines.to_string());
+    Ok(lines)
 }
 
 async fn configmap_only(ctx: &Ctx, stage: &Stage, rec: &Recorder) -> Result<Outcome> {
