@@ -54,6 +54,24 @@ async fn call(
     (status, cookie, res.text().await.unwrap())
 }
 
+/// The learner behind `cookie` starts 3-2's readiness run: status, body.
+async fn start_readiness(http: &reqwest::Client, portal: &Portal, cookie: &str) -> (u16, String) {
+    let form = [("experiment", "readiness"), ("variant", "")];
+    let (status, _, text) = call(http, portal, "experiment-start", Some(cookie), &form).await;
+    (status, text)
+}
+
+/// The phases of every learner's latest readiness run, as the host's board shows them.
+fn readiness(board: &Board) -> Vec<String> {
+    board
+        .learners
+        .iter()
+        .flat_map(|l| &l.verdicts)
+        .filter(|(k, _)| k == "readiness")
+        .map(|(_, phase)| phase.clone())
+        .collect()
+}
+
 /// Someone joining now: refused while joining is closed.
 async fn late_join(http: &reqwest::Client, portal: &Portal) -> (u16, String) {
     let form = [("code", CODE), ("name", "늦은 사람")];
@@ -133,22 +151,9 @@ async fn two_replicas_share_postgres_and_survive_losing_one() {
     // shows it running.
     let (status, _, text) = call(&http, &a, "release-install", Some(&cookies[0]), &[]).await;
     assert_eq!(status, 200, "{text}");
-    let (status, _, text) = call(
-        &http,
-        &a,
-        "experiment-start",
-        Some(&cookies[0]),
-        &[("experiment", "readiness"), ("variant", "")],
-    )
-    .await;
+    let (status, text) = start_readiness(&http, &a, &cookies[0]).await;
     assert_eq!(status, 200, "{text}");
-    let running = |board: &Board| {
-        board.learners.iter().any(|l| {
-            l.verdicts
-                .iter()
-                .any(|(k, phase)| k.starts_with("readiness") && phase == "running")
-        })
-    };
+    let running = |board: &Board| readiness(board).contains(&"running".to_owned());
     let deadline = Instant::now() + Duration::from_secs(30);
     while !running(&board(&http, &b).await) {
         assert!(Instant::now() < deadline, "B never showed the run of A");
@@ -219,13 +224,7 @@ async fn two_replicas_share_postgres_and_survive_losing_one() {
         "[replicas] kill → run marked interrupted: {:.1} s",
         killed.elapsed().as_secs_f64()
     );
-    let stopped = |board: &Board| {
-        board.learners.iter().any(|l| {
-            l.verdicts
-                .iter()
-                .any(|(k, phase)| k.starts_with("readiness") && phase == "stopped")
-        })
-    };
+    let stopped = |board: &Board| readiness(board).contains(&"stopped".to_owned());
     assert!(
         stopped(&board(&http, &b).await),
         "B's board shows the run as interrupted"
@@ -276,24 +275,8 @@ async fn two_replicas_share_postgres_and_survive_losing_one() {
 
     // The interrupted run can be started again (its claim went with A), and it passes.
     let restarted = Instant::now();
-    let (status, _, text) = call(
-        &http,
-        &a,
-        "experiment-start",
-        Some(&cookies[0]),
-        &[("experiment", "readiness"), ("variant", "")],
-    )
-    .await;
+    let (status, text) = start_readiness(&http, &a, &cookies[0]).await;
     assert_eq!(status, 200, "the interrupted run starts again: {text}");
-    let readiness = |board: &Board| -> Vec<String> {
-        board
-            .learners
-            .iter()
-            .flat_map(|l| &l.verdicts)
-            .filter(|(k, _)| k == "readiness")
-            .map(|(_, phase)| phase.clone())
-            .collect()
-    };
     let deadline = Instant::now() + Duration::from_secs(240);
     loop {
         let phases = readiness(&board(&http, &b).await);
