@@ -15,10 +15,12 @@ pub fn router(state: PortalState, sessions: Sessions) -> Router {
     let context_state = state.clone();
     let fallback_state = state.clone();
     let pages = Router::new()
-        .leptos_routes_with_context(&state, routes, move || request::provide(&context_state), {
-            let options = options.clone();
-            move || shell(options.clone())
-        })
+        .leptos_routes_with_context(
+            &state,
+            routes,
+            move || request::provide(&context_state),
+            move || shell(options.clone()),
+        )
         .fallback(leptos_axum::file_and_error_handler_with_context::<
             PortalState,
             _,
